@@ -1,0 +1,34 @@
+"""Every user-facing text, in English and Chinese, from `assets/i18n/*.toml`.
+
+Each file holds tables `[name]` with `en = "..."` and `zh = "..."`; the key of a text is
+`"<file stem>.<name>"`, e.g. `tr("cell.forget_title", "zh")`. Texts may hold `{placeholders}`.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from pathlib import Path
+
+I18N_DIR = Path(__file__).resolve().parent.parent / "assets" / "i18n"
+LANGS = ("en", "zh")
+
+
+@functools.cache
+def catalog() -> dict[str, dict[str, str]]:
+    """key → {"en": ..., "zh": ...} for every text in assets/i18n."""
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted(I18N_DIR.glob("*.toml")):
+        with path.open("rb") as f:
+            for name, texts in tomllib.load(f).items():
+                out[f"{path.stem}.{name}"] = texts
+    return out
+
+
+def tr(key: str, lang: str = "en", **fmt) -> str:
+    """The text for `key` in `lang` (falling back to English), formatted with `fmt`."""
+    texts = catalog().get(key)
+    if texts is None:
+        return key  # visible in the page, and caught by the test that checks every key
+    text = texts.get(lang) or texts["en"]
+    return text.format(**fmt) if fmt else text

@@ -1,0 +1,1 @@
+"""Pure figure functions: results in, plotly `go.Figure` out. No Streamlit here."""
