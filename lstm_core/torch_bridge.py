@@ -200,3 +200,71 @@ def save_pt_bytes(sd: Mapping[str, np.ndarray]) -> bytes:
     buf = io.BytesIO()
     torch.save(state_dict_to_torch(sd), buf)
     return buf.getvalue()
+
+
+# ----- Compare page (pages/compare.py): layer-by-layer runs and autograd ------------------------
+
+
+def torch_version() -> str:
+    """The installed torch's version string, e.g. '2.13.0+cpu'."""
+    return str(_torch().__version__)
+
+
+def layer_module(module, k: int):
+    """Layer k of a torch.nn.LSTM as its own one-layer nn.LSTM (same weights, time-major, eval).
+
+    Running the layers one by one lets a caller put its own dropout masks between them.
+    """
+    torch = _torch()
+    H, P = module.hidden_size, module.proj_size
+    ND = 2 if module.bidirectional else 1
+    D_k = module.input_size if k == 0 else (P or H) * ND
+    dt = next(module.parameters()).dtype
+    one = torch.nn.LSTM(D_k, H, num_layers=1, bias=module.bias, bidirectional=module.bidirectional,
+                        proj_size=P, dtype=dt)  # fmt: skip
+    sd = module.state_dict()
+    suffixes = ("", "_reverse") if module.bidirectional else ("",)
+    one.load_state_dict(
+        {
+            f"{base}_l0{sfx}": sd[f"{base}_l{k}{sfx}"]
+            for base in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
+            for sfx in suffixes
+            if f"{base}_l{k}{sfx}" in sd
+        }
+    )
+    return one.eval()
+
+
+def torch_param_grads(module, x: np.ndarray, hx=None, lengths=None, grad_output=None):
+    """torch autograd's d(sum(output ⊙ grad_output))/d(every parameter), keyed like state_dict.
+
+    x and grad_output as the module takes and returns them (with `lengths`: packed, padded back to
+    max(lengths)). Dropout follows the module's mode. Returns NumPy arrays.
+    """
+    torch = _torch()
+    dt = next(module.parameters()).dtype
+    module.zero_grad(set_to_none=True)
+    xt = torch.as_tensor(np.asarray(x), dtype=dt)
+    hxt = None if hx is None else tuple(torch.as_tensor(np.asarray(a), dtype=dt) for a in hx)
+    if lengths is None:
+        out, _ = module(xt, hxt)
+    else:
+        rnn = torch.nn.utils.rnn
+        packed = rnn.pack_padded_sequence(
+            xt, torch.as_tensor(lengths), batch_first=module.batch_first, enforce_sorted=False
+        )
+        out, _ = module(packed, hxt)
+        out, _ = rnn.pad_packed_sequence(out, batch_first=module.batch_first)
+    g = torch.as_tensor(np.asarray(grad_output), dtype=dt)
+    (out * g).sum().backward()
+    grads = {
+        name: p.grad.detach().numpy().copy()
+        if p.grad is not None
+        else np.zeros(tuple(p.shape), np.dtype(str(dt).removeprefix("torch.")))
+        for name, p in module.named_parameters()
+    }
+    module.zero_grad(set_to_none=True)
+    return grads
+
+
+# ----- end of the Compare page's block ----------------------------------------------------------
