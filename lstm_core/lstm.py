@@ -175,6 +175,12 @@ class LSTM:
 
     forward = __call__
 
+    def backward(self, trace: Trace, grad_output, grad_h_n=None, grad_c_n=None):
+        """BPTT through `trace`: a `Gradients` (see lstm_core.backward.lstm_backward)."""
+        from .backward import lstm_backward
+
+        return lstm_backward(self, trace, grad_output, grad_h_n, grad_c_n)
+
     def _check_input(self, x, hx, lengths):
         """Validate and bring everything to time-major batched form: x (T, B, D)."""
         x = _as_array("input", x, self.dtype)
