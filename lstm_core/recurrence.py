@@ -61,7 +61,7 @@ def run_direction(
     steps (T, B) bool marks which sequences take step t (None: all of them); a sequence that
     does not take a step carries its state unchanged.
     """
-    T, B, _ = x.shape
+    T, B, D = x.shape
     H = c0.shape[-1]
     H_out = h0.shape[-1]
     dtype = x.dtype
@@ -71,7 +71,7 @@ def run_direction(
     # σ(z) = ½·tanh(z/2) + ½ for i, f, o, and tanh(z) for g (see gate_scale).
     s = gate_scale(H, dtype)  # (4H,)
     shift = 1.0 - s
-    z = (x.reshape(T * B, -1) @ (weight_ih.T * s)).reshape(T, B, 4 * H)  # s ⊙ W_ih x_t, (T, B, 4H)
+    z = (x.reshape(T * B, D) @ (weight_ih.T * s)).reshape(T, B, 4 * H)  # s ⊙ W_ih x_t, (T, B, 4H)
     if bias is not None:
         z += s * bias  # s ⊙ (b_ih + b_hh)
     W_hh_T = weight_hh.T * s  # (H_out, 4H), contiguous
