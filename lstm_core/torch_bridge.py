@@ -268,3 +268,39 @@ def torch_param_grads(module, x: np.ndarray, hx=None, lengths=None, grad_output=
 
 
 # ----- end of the Compare page's block ----------------------------------------------------------
+
+
+# ----- RNN ⇄ torch.nn.RNN (lstm_core.rnn) -------------------------------------------------------
+
+
+def rnn_to_torch(model):
+    """A torch.nn.RNN with the options, dtype, weights and train/eval mode of our `RNN`."""
+    torch = _torch()
+    module = torch.nn.RNN(**model.config(), dtype=torch_dtype(model.dtype))
+    module.load_state_dict(state_dict_to_torch(model.state_dict()))
+    module.train(model.training)
+    return module
+
+
+def rnn_from_torch(module):
+    """Our `RNN` with the options, dtype, weights and train/eval mode of a torch.nn.RNN."""
+    from .rnn import RNN
+
+    torch = _torch()
+    if not isinstance(module, torch.nn.RNN):
+        raise TypeError(f"expected torch.nn.RNN, got {type(module).__name__}")
+    sd = state_dict_from_torch(module.state_dict())
+    model = RNN(
+        module.input_size,
+        module.hidden_size,
+        num_layers=module.num_layers,
+        nonlinearity=module.nonlinearity,
+        bias=module.bias,
+        batch_first=module.batch_first,
+        dropout=module.dropout,
+        bidirectional=module.bidirectional,
+        dtype=next(iter(sd.values())).dtype,
+    )
+    model.load_state_dict(sd)
+    model.train(module.training)
+    return model
