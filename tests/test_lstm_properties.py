@@ -123,7 +123,7 @@ def test_cell_update_is_kept_plus_written_exactly(case):
 @PROPS
 @given(cases(proj=False))
 def test_h_is_bounded_by_tanh_c_without_projection(case):
-    """|h_t| = o_t·|tanh c_t| ≤ |tanh c_t| ≤ 1, exact in float too: o_t ≤ 1, rounding is monotone."""
+    """|h_t| = o_t·|tanh c_t| ≤ |tanh c_t| ≤ 1, exactly in float: o_t ≤ 1, rounding is monotone."""
     x, hx = case.inputs()
     for lt in all_layer_traces(case.model().trace(x, hx, case.lengths)):
         assert lt.weight_hr is None and np.array_equal(lt.h, lt.h_cell)
