@@ -1,7 +1,162 @@
-"""LSTM explainer: the landing page (the full app shell is built on top of this)."""
+"""LSTM explainer, the app shell: navigation, the shared sidebar (drawn once, here), the landing.
+
+Run with `streamlit run app.py`. Every page reads the settings through `ui.session`.
+"""
+
+from __future__ import annotations
+
+import re
 
 import streamlit as st
 
-st.set_page_config(page_title="LSTM explainer", layout="wide")
-st.title("LSTM explainer")
-st.write("Step through an LSTM cell gate by gate, and check every number against torch.nn.LSTM.")
+from ui import session, sidebar
+from ui.i18n import tr
+from viz import palette as pal
+
+st.set_page_config(page_title="LSTM explainer", page_icon=":material/memory:", layout="wide")
+
+
+def _bold(md: str) -> str:
+    """**x** → <b>x</b>, for texts placed inside HTML."""
+    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", md)
+
+
+POINT_COLORS = (
+    pal.STAGE_EDGE["forget"],
+    pal.STAGE_EDGE["input"],
+    pal.STAGE_EDGE["output"],
+    pal.SIGMA_BOX,
+    pal.TANH_BOX,
+)
+
+
+def _equations() -> str:
+    """torch's equations, each symbol in its article colour (KaTeX \\textcolor)."""
+    C, H, X = pal.C_LINE, pal.H_LINE, pal.X_LINE
+    E = pal.STAGE_EDGE
+
+    def col(c: str, s: str) -> str:
+        return rf"\textcolor{{{c}}}{{{s}}}"
+
+    x, h1 = col(X, "x_t"), col(H, "h_{t-1}")
+
+    def gate(act: str, g: str) -> str:
+        return rf"{act}(W_{{i{g}}} {x} + b_{{i{g}}} + W_{{h{g}}} {h1} + b_{{h{g}}})"
+
+    i_t, f_t = col(E["input"], "i_t"), col(E["forget"], "f_t")
+    g_t, o_t = col(E["candidate"], "g_t"), col(E["output"], "o_t")
+    c_t, h_t = col(C, "c_t"), col(H, "h_t")
+    sig, tanh = r"\sigma", r"\tanh"
+    return "\n".join(
+        [
+            r"\begin{aligned}",
+            rf"{i_t} &= {gate(sig, 'i')} & {f_t} &= {gate(sig, 'f')}\\",
+            rf"{g_t} &= {gate(tanh, 'g')} & {o_t} &= {gate(sig, 'o')}\\",
+            rf"{c_t} &= {f_t} \odot {col(C, 'c_{t-1}')} + {i_t} \odot {g_t}"
+            rf" & {h_t} &= {o_t} \odot \tanh({c_t})",
+            r"\end{aligned}",
+        ]
+    )
+
+
+def home() -> None:
+    """The landing page: what an LSTM is, the colour code, the way around."""
+    from ui.legend import cell_svg
+
+    lang = session.lang()
+    st.title(tr("home.title", lang))
+    st.markdown(f"##### {tr('home.tagline', lang)}")
+
+    left, right = st.columns([11, 9], gap="large")
+    with left:
+        st.subheader(tr("home.what_title", lang))
+        st.markdown(tr("home.what_body", lang))
+        labels = {k: tr(f"home.legend_{k}", lang) for k in _LEGEND_KEYS}
+        st.html(f'<div class="lstm-cell-sketch">{cell_svg(labels)}</div>')
+        st.caption(tr("home.diagram_caption", lang))
+    with right:
+        st.subheader(tr("home.points_title", lang))
+        cards = []
+        for n, color in enumerate(POINT_COLORS, start=1):
+            text = _bold(tr(f"home.point{n}", lang))
+            cards.append(
+                f'<div style="display:flex;gap:12px;align-items:flex-start;margin:0 0 12px 0;'
+                f"padding:10px 14px;border-left:5px solid {color};background:#f8f9fa;"
+                f'border-radius:6px">'
+                f'<div style="flex:none;width:28px;height:28px;border-radius:14px;'
+                f"background:{color};"
+                f'color:white;font-weight:700;text-align:center;line-height:28px">{n}</div>'
+                f'<div style="line-height:1.5">{text}</div></div>'
+            )
+        st.html("".join(cards))
+        st.markdown(f"**{tr('home.equations_title', lang)}**")
+        st.latex(_equations())
+
+    st.divider()
+    st.subheader(tr("home.around_title", lang))
+    st.caption(tr("home.start_hint", lang))
+    cols = st.columns(3)
+    around = ("cell", "network", "time", "torch", "train", "why")
+    for n, ((file, _url, title_key, icon), key) in enumerate(zip(session.PAGES, around)):
+        with cols[n % 3], st.container(border=True):
+            st.page_link(_PAGE_OBJECTS[file], label=tr(title_key, lang), icon=icon)
+            st.caption(tr(f"home.around_{key}", lang))
+
+    st.divider()
+    c1, c2 = st.columns(2, gap="large")
+    with c1:
+        st.subheader(tr("home.current_title", lang))
+        run = session.current_run()
+        st.markdown(
+            tr(
+                "home.current_body",
+                lang,
+                T=run.T,
+                D=run.D,
+                H=run.H,
+                L=run.trace.num_layers,
+                dirs=run.trace.num_directions,
+                source=tr(f"common.weights_{run.source}", lang),
+            )
+        )
+    with c2:
+        st.subheader(tr("home.torch_title", lang))
+        st.code(
+            "rnn = nn.LSTM(input_size=10, hidden_size=20, num_layers=2)\n"
+            "input = torch.randn(5, 3, 10)   # (length, batch, input_size)\n"
+            "h0 = torch.randn(2, 3, 20)      # short-term memory\n"
+            "c0 = torch.randn(2, 3, 20)      # long-term memory\n"
+            "output, (hn, cn) = rnn(input, (h0, c0))\n"
+            "output.shape                    # torch.Size([5, 3, 20])",
+            language="python",
+        )
+        st.caption(tr("home.torch_body", lang))
+
+
+_LEGEND_KEYS = ("c", "h", "x", "sigma", "tanh", "forget", "input", "candidate", "output", "hidden")
+
+lang = session.lang()
+_PAGE_OBJECTS = {
+    file: st.Page(file, title=tr(title_key, lang), icon=icon, url_path=url)
+    for file, url, title_key, icon in session.PAGES
+}
+_home = st.Page(home, title=tr("common.nav_home", lang), icon=":material/home:", default=True)
+nav = st.navigation(
+    {
+        tr("common.nav_section_learn", lang): [
+            _home,
+            _PAGE_OBJECTS["pages/cell.py"],
+            _PAGE_OBJECTS["pages/network.py"],
+            _PAGE_OBJECTS["pages/gates.py"],
+        ],
+        tr("common.nav_section_check", lang): [
+            _PAGE_OBJECTS["pages/compare.py"],
+            _PAGE_OBJECTS["pages/train.py"],
+            _PAGE_OBJECTS["pages/rnn_vs_lstm.py"],
+        ],
+    }
+)
+sidebar.draw()
+sidebar.show_messages()
+session.sync_query_params()
+nav.run()

@@ -45,6 +45,28 @@ UPLOADED_STATE_DICT = "uploaded_state_dict"  # dict[str, np.ndarray], set by the
 UPLOADED_CONFIG = "uploaded_config"  # LSTM(**config) arguments of that state_dict
 
 
+# The pages: (file, url path, title key in common.toml, icon). A url path never equals a file
+# stem in pages/: Streamlit's old auto-discovery would run that file directly, skipping app.py
+# (see the pitfall in TOOLING.md).
+PAGES = (
+    ("pages/cell.py", "step", "common.nav_cell", ":material/memory:"),
+    ("pages/network.py", "unrolled", "common.nav_network", ":material/view_column:"),
+    ("pages/gates.py", "time", "common.nav_time", ":material/timeline:"),
+    ("pages/compare.py", "torch", "common.nav_torch", ":material/fact_check:"),
+    ("pages/train.py", "training", "common.nav_train", ":material/model_training:"),
+    ("pages/rnn_vs_lstm.py", "why", "common.nav_why", ":material/compare_arrows:"),
+)
+HOME_URL = ""  # the landing page is the app's root
+
+
+def page_url(file: str) -> str:
+    """The url path of a page file, e.g. page_url("pages/cell.py") == "step"."""
+    for f, url, _, _ in PAGES:
+        if f == file:
+            return url
+    raise KeyError(f"no page {file!r}; pages are {[p[0] for p in PAGES]}")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the sidebar sets: language, input, model sizes, weight source, seed."""
@@ -187,7 +209,7 @@ def _fix_proj(cfg: Settings) -> Settings:
 
 
 def settings_from_query(params: Mapping[str, str]) -> tuple[Settings, list[tuple[str, dict]]]:
-    """Settings from URL query parameters; every bad value → its default and a message (key, fmt)."""
+    """Settings from URL query parameters; a bad value → its default and a message (key, fmt)."""
     values, problems = {}, []
     for qkey, name in QUERY_KEYS.items():
         if qkey not in params:
@@ -199,14 +221,14 @@ def settings_from_query(params: Mapping[str, str]) -> tuple[Settings, list[tuple
             problems.append(
                 (
                     "common.msg_bad_url",
-                    {"key": qkey, "value": str(raw)[:40], "default": _show(name)},
+                    {"param": qkey, "value": str(raw)[:40], "default": _show(name)},
                 )
             )
     cfg = Settings(**values)
     fixed = _fix_proj(cfg)
     if fixed != cfg:
         problems.append(
-            ("common.msg_bad_url", {"key": "proj", "value": str(cfg.proj_size), "default": "0"})
+            ("common.msg_bad_url", {"param": "proj", "value": str(cfg.proj_size), "default": "0"})
         )
     return fixed, problems
 
@@ -249,7 +271,7 @@ def selection_from_query(params: Mapping[str, str]) -> tuple[Selection, list[tup
         except (ValueError, TypeError):
             default = getattr(Selection(), name)
             problems.append(
-                ("common.msg_bad_url", {"key": qkey, "value": str(raw)[:40], "default": default})
+                ("common.msg_bad_url", {"param": qkey, "value": str(raw)[:40], "default": default})
             )
     return Selection(**values), problems
 
