@@ -272,3 +272,46 @@ def test_bad_gradient_shapes_raise():
     other = LSTM(2, 3, num_layers=2, seed=0)
     with pytest.raises(ValueError, match="layers"):
         other.backward(trace, np.zeros((4, 2, 3)))
+
+
+# ----- central-difference gradient check (lstm_core.gradcheck) ------------------------------------
+
+
+def test_gradient_check_every_option_lstm_and_rnn():
+    from lstm_core.gradcheck import gradient_check, weighted_sum_loss
+    from lstm_core.rnn import RNN
+
+    x = np.random.default_rng(0).normal(size=(4, 2, 3))
+    lstm = LSTM(3, 4, num_layers=2, bidirectional=True, proj_size=2, dropout=0.3, seed=0)
+    entries = gradient_check(lstm, x, lengths=[4, 2], n_samples=24)
+    assert {e.name for e in entries} == set(lstm.state_dict()) | {"input"}  # every one covered
+    assert max(e.rel_error for e in entries if abs(e.analytic) > 1e-6) < 1e-6
+    assert max(e.abs_error for e in entries) < 1e-8
+    assert lstm.training  # the caller's model is left as it was
+
+    rnn = RNN(3, 4, num_layers=2, nonlinearity="tanh", dtype=np.float32, seed=1)
+    R = np.random.default_rng(1).normal(size=(4, 2, 4))
+    entries = gradient_check(rnn, x, loss_fn=weighted_sum_loss(R), n_samples=10)
+    assert max(e.abs_error for e in entries) < 1e-8
+
+
+def test_numerical_grad_by_hand():
+    """H = 1, zero weights except b_ig = 0.3: c_1 = ½·tanh(0.3 + w·x), h_1 = ½·tanh(c_1).
+    With L = h_1 (a weighted sum with R = 1), ∂L/∂W_ig at x = 2 is ½(1 − tanh² c_1)·½(1 − g²)·2."""
+    from lstm_core.gradcheck import numerical_grad, weighted_sum_loss
+
+    model = LSTM(1, 1, seed=0)
+    sd = {k: np.zeros_like(v) for k, v in model.state_dict().items()}
+    sd["bias_ih_l0"][2] = 0.3
+    model.load_state_dict(sd)
+    g = np.tanh(0.3)
+    c = 0.5 * g
+    expected = 0.5 * (1 - np.tanh(c) ** 2) * 0.5 * (1 - g**2) * 2.0
+    got = numerical_grad(
+        model, np.array([[2.0]]), weighted_sum_loss(np.ones((1, 1))), "weight_ih_l0", (2, 0)
+    )
+    assert got == pytest.approx(expected, abs=1e-9)
+    with pytest.raises(ValueError, match="unknown parameter"):
+        numerical_grad(model, np.array([[2.0]]), param_name="weight_xx", index=(0, 0))
+    with pytest.raises(ValueError, match="outside"):
+        numerical_grad(model, np.array([[2.0]]), param_name="weight_ih_l0", index=(4, 0))
