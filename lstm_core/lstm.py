@@ -25,9 +25,18 @@ def _check_positive_int(name: str, value, minimum: int = 1) -> int:
     return int(value)
 
 
+def _float_copy(a, dtype: np.dtype) -> np.ndarray:
+    """A new float array from numbers, arrays or tensors (asarray first: torch tensors do not take
+    NumPy 2's copy keyword). Complex values are refused, not silently cut to their real part."""
+    arr = np.asarray(a)
+    if arr.dtype.kind == "c":
+        raise TypeError("complex values")
+    return arr.astype(dtype)
+
+
 def _as_array(name: str, a, dtype: np.dtype) -> np.ndarray:
     try:
-        arr = np.array(a, dtype=dtype)  # a copy: the trace freezes what it keeps
+        arr = _float_copy(a, dtype)  # a copy: the trace freezes what it keeps
     except (TypeError, ValueError) as e:
         raise ValueError(f"{name} must be an array of numbers ({e})") from None
     if not np.all(np.isfinite(arr)):
@@ -52,7 +61,7 @@ def _load_strict(shapes: dict[str, tuple], sd: Mapping, dtype: np.dtype) -> dict
         if k not in sd:
             continue
         try:
-            a = np.array(sd[k], dtype=dtype)
+            a = _float_copy(sd[k], dtype)
         except (TypeError, ValueError, RuntimeError):
             problems.append(f"{k!r} is not an array of numbers")
             continue

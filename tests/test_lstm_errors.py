@@ -77,6 +77,8 @@ def test_non_numeric_input():
         model_2layer()([["a"] * D] * T)
     with raises("input must be an array of numbers"):
         model_2layer()([[0.0] * D, [0.0] * (D - 1)])  # ragged
+    with raises("input must be an array of numbers (complex values)"):
+        model_2layer()(np.full((T, D), 1 + 2j))  # not silently cut to the real part
 
 
 # ----- hx ----------------------------------------------------------------------------------------
