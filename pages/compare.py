@@ -1,12 +1,592 @@
-"""Placeholder until its owner writes this page: the title and the current run's shapes."""
+"""Check against PyTorch: the same weights in torch.nn.LSTM and lstm_core, every number compared."""
 
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-from ui import session
+from lstm_core import torch_bridge as tb
+from ui import compare_logic as cl
+from ui import session, uploads
 from ui.i18n import tr
+from viz import compare as vc
+from viz import palette
 
 lang = session.lang()
-run = session.current_run()
-st.title(tr("common.nav_torch", lang))
-st.info(tr("common.placeholder", lang))
-st.caption(tr("common.input_summary", lang, T=run.T, D=run.D))
+
+
+def T_(key: str, **fmt) -> str:
+    """This page's text in the current language."""
+    return tr(f"compare.{key}", lang, **fmt)
+
+
+def show_error(e: cl.CompareError | uploads.UploadError) -> None:
+    """A refused setting or upload: the translated message, then every problem listed."""
+    try:
+        text = tr(e.key, lang, **e.fmt)
+    except (KeyError, IndexError, ValueError):
+        text = str(e)
+    problems = getattr(e, "problems", [])
+    st.error(text + "".join(f"\n- {p}" for p in problems))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_comparison(cfg: cl.CompareConfig, sd: dict | None) -> cl.CompareResult:
+    return cl.run_comparison(cfg, sd)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_gradients(cfg: cl.CompareConfig, sd: dict | None, name: str) -> cl.GradCheck:
+    return cl.gradient_check(cfg, sd, name)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_pt_bytes(sd: dict) -> bytes:
+    return tb.save_pt_bytes(sd)
+
+
+def sci(v: float) -> str:
+    return "0" if v == 0 else f"{v:.2e}"
+
+
+st.title(T_("title"))
+st.markdown(T_("intro"))
+
+has_torch = tb.torch_available()
+if not has_torch:
+    st.warning(T_("no_torch"))
+    st.code("pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu", "bash")
+
+opts_box = st.container(border=True)
+code_box = st.container()
+verdict_box = st.container()
+tab_out, tab_gates, tab_layout, tab_grad, tab_files = st.tabs(
+    [T_("tab_outputs"), T_("tab_gates"), T_("tab_layout"), T_("tab_grads"), T_("tab_files")]
+)
+
+# ----- uploads first: a new file changes the model drawn in the options above -------------------
+ss = st.session_state
+with tab_files:
+    st.subheader(T_("upload_title"))
+    st.markdown(T_("upload_help", mb=uploads.MAX_UPLOAD_BYTES // 2**20))
+    up = st.file_uploader(T_("upload_label"), type=["pt", "pth", "npz"], key="cmp_upload")
+    if up is not None and ss.get("cmp_upload_id") != up.file_id:
+        ss["cmp_upload_id"] = up.file_id
+        ss.pop("cmp_upload_error", None)
+        try:
+            config, sd, prefix = uploads.model_from_upload(up.name, up.getvalue())
+        except uploads.UploadError as e:
+            ss["cmp_upload_error"] = e
+        else:
+            ss[session.UPLOADED_STATE_DICT] = sd
+            ss[session.UPLOADED_CONFIG] = config
+            ss["cmp_upload_name"] = up.name + (f" ({prefix!r} removed)" if prefix else "")
+            ss["cmp_weights"] = "uploaded"
+            session.set_settings(weights="uploaded")
+    if ss.get("cmp_upload_error") is not None:
+        show_error(ss["cmp_upload_error"])
+    if ss.get(session.UPLOADED_STATE_DICT) is not None:
+        config = ss.get(session.UPLOADED_CONFIG, {})
+        st.success(
+            T_(
+                "upload_ok",
+                name=ss.get("cmp_upload_name", "?"),
+                config=", ".join(f"{k}={v}" for k, v in config.items()),
+            )
+        )
+        if st.button(T_("upload_forget"), key="cmp_forget"):
+            for k in (session.UPLOADED_STATE_DICT, session.UPLOADED_CONFIG, "cmp_upload_name"):
+                ss.pop(k, None)
+            ss["cmp_weights"] = "seed"
+            if session.settings().weights == "uploaded":
+                session.set_settings(weights="random")
+            st.rerun()
+
+uploaded_sd = ss.get(session.UPLOADED_STATE_DICT)
+uploaded_cfg = ss.get(session.UPLOADED_CONFIG)
+
+# ----- the options: nn.LSTM's constructor, the input, the state ----------------------------------
+L = cl.LIMITS
+with opts_box:
+    st.markdown(f"**{T_('options_title')}**")
+    use_upload = False
+    if uploaded_sd is not None and uploaded_cfg is not None:
+        choice = st.radio(
+            T_("weights"),
+            ["seed", "uploaded"],
+            horizontal=True,
+            key="cmp_weights",
+            format_func=lambda v: T_(f"weights_{v}"),
+        )
+        use_upload = choice == "uploaded"
+    fixed = uploaded_cfg if use_upload else {}
+    c1, c2, c3, c4 = st.columns(4)
+
+    def size_input(col, name: str, default: int) -> int:
+        if name in fixed:  # the uploaded weights decide this size
+            col.markdown(f"`{name}` = **{fixed[name]}** · {T_('from_upload')}")
+            return int(fixed[name])
+        lo, hi = L[name]
+        return col.number_input(
+            name, lo, hi, default, 1, key=f"cmp_{name}", help=T_("limit_help", lo=lo, hi=hi)
+        )
+
+    input_size = size_input(c1, "input_size", 10)
+    hidden_size = size_input(c1, "hidden_size", 20)
+    num_layers = size_input(c1, "num_layers", 2)
+    proj_size = size_input(c1, "proj_size", 0)
+    if fixed:
+        bias, bidirectional = bool(fixed["bias"]), bool(fixed["bidirectional"])
+        c2.markdown(
+            f"`bias` = **{bias}** · `bidirectional` = **{bidirectional}** · {T_('from_upload')}"
+        )
+    else:
+        bias = c2.checkbox("bias", value=True, key="cmp_bias")
+        bidirectional = c2.checkbox("bidirectional", value=False, key="cmp_bidirectional")
+    batch_first = c2.checkbox("batch_first", value=False, key="cmp_batch_first")
+    dropout = c2.number_input(
+        "dropout", 0.0, 1.0, 0.0, 0.1, key="cmp_dropout", help=T_("dropout_help")
+    )
+    mode = c2.radio(T_("mode"), ["eval", "train"], horizontal=True, key="cmp_mode")
+    dtype = c3.radio("dtype", ["float64", "float32"], horizontal=True, key="cmp_dtype")
+    seq_len = c3.number_input(
+        T_("seq_len"),
+        L["seq_len"][0],
+        L["seq_len"][1],
+        5,
+        1,
+        key="cmp_seq_len",
+        help=T_("limit_help", lo=1, hi=L["seq_len"][1]),
+    )
+    batch = c3.number_input(
+        T_("batch"),
+        L["batch"][0],
+        L["batch"][1],
+        3,
+        1,
+        key="cmp_batch",
+        help=T_("limit_help", lo=1, hi=L["batch"][1]),
+    )
+    lengths_text = c3.text_input(
+        T_("lengths"),
+        "",
+        key="cmp_lengths",
+        help=T_("lengths_help"),
+        placeholder="5, 3, 4",
+        max_chars=cl.MAX_LENGTHS_CHARS,
+    )
+    state = c4.radio(
+        T_("state"), ["random", "zeros"], key="cmp_state", format_func=lambda v: T_(f"state_{v}")
+    )
+    seed = c4.number_input(T_("seed"), 0, L["seed"][1], 0, 1, key="cmp_seed")
+
+problems: list[cl.CompareError] = []
+lengths = None
+try:
+    lengths = cl.parse_lengths(lengths_text, int(batch), int(seq_len))
+except cl.CompareError as e:
+    problems.append(e)
+cfg = cl.CompareConfig(
+    input_size=int(input_size),
+    hidden_size=int(hidden_size),
+    num_layers=int(num_layers),
+    bias=bool(bias),
+    batch_first=bool(batch_first),
+    bidirectional=bool(bidirectional),
+    proj_size=int(proj_size),
+    dropout=float(dropout),
+    train=mode == "train",
+    dtype=dtype,
+    seq_len=int(seq_len),
+    batch=int(batch),
+    random_state=state == "random",
+    lengths=lengths,
+    seed=int(seed),
+)
+problems += cl.check_config(cfg)
+sd = uploaded_sd if use_upload else None
+with opts_box:
+    for e in problems:
+        show_error(e)
+
+# ----- the code and the shapes -----------------------------------------------------------------
+with code_box:
+    st.subheader(T_("code_title"))
+    left, right = st.columns(2)
+    left.caption(T_("code_torch"))
+    left.code(cl.torch_code(cfg), "python")
+    right.caption(T_("code_numpy"))
+    right.code(cl.numpy_code(cfg), "python")
+    LD = cfg.num_layers * cfg.num_directions
+    st.markdown(
+        T_(
+            "shapes_bf" if cfg.batch_first else "shapes",
+            x=str(tuple(np.array(cl.make_inputs(cfg).x.shape))) if not problems else "?",
+            out=str(cl.output_shape(cfg)),
+            LD=LD,
+            L=cfg.num_layers,
+            dirs=cfg.num_directions,
+            B=cfg.batch,
+            T=cfg.seq_len,
+            D=cfg.input_size,
+            H=cfg.hidden_size,
+            Hout=cfg.h_out,
+            F=cfg.num_directions * cfg.h_out,
+        )
+    )
+
+if problems:
+    with verdict_box:
+        st.info(T_("fix_settings"))
+    st.stop()
+if not has_torch:
+    with verdict_box:
+        st.info(T_("no_torch_short"))
+
+result: cl.CompareResult | None = None
+if has_torch:
+    try:
+        with st.spinner(T_("running")):
+            result = cached_comparison(cfg, sd)
+    except ValueError as e:  # an upload that no longer fits, or a setting the core refuses
+        with verdict_box:
+            st.error(T_("run_failed", reason=str(e)[:400]))
+
+# ----- the verdict -------------------------------------------------------------------------------
+if result is not None:
+    with verdict_box:
+        st.subheader(T_("verdict_title"))
+        n_checks = len(result.tensors) + len(result.gates)
+        if result.passed:
+            st.success(
+                T_("verdict_pass", n=n_checks, dtype=cfg.dtype, version=result.torch_version)
+            )
+        else:
+            failed = [t.name for t in result.tensors.values() if not t.passed]
+            failed += [
+                f"{g.gate} (l{g.layer}, d{g.direction})" for g in result.gates if not g.passed
+            ]
+            st.error(T_("verdict_fail", n=len(failed), names=", ".join(failed)))
+        rows = []
+        for t in result.tensors.values():
+            rows.append(
+                {
+                    T_("col_tensor"): t.name,
+                    T_("col_shape_core"): str(t.core.shape),
+                    T_("col_shape_torch"): str(t.torch.shape),
+                    T_("col_max_diff"): t.max_diff,
+                    T_("col_tol"): t.tol,
+                    T_("col_verdict"): T_("pass") if t.passed else T_("fail"),
+                }
+            )
+        st.dataframe(
+            pd.DataFrame(rows),
+            hide_index=True,
+            key="cmp_verdict_table",
+            column_config={
+                T_("col_max_diff"): st.column_config.NumberColumn(format="%.3e"),
+                T_("col_tol"): st.column_config.NumberColumn(format="%.1e"),
+            },
+        )
+        st.caption(
+            T_("tol_f64")
+            if cfg.dtype == "float64"
+            else T_(
+                "tol_f32",
+                ref=", ".join(
+                    f"{t.name} {sci(t.ref_diff or 0.0)}" for t in result.tensors.values()
+                ),
+            )
+        )
+        if cfg.dropout_active:
+            st.info(T_("dropout_layerwise"))
+        elif cfg.train and cfg.dropout > 0:
+            st.info(T_("dropout_one_layer"))
+        if cfg.lengths is not None:
+            st.info(T_("lengths_note", lengths=", ".join(map(str, cfg.lengths))))
+
+# ----- outputs side by side ----------------------------------------------------------------------
+with tab_out:
+    if result is None:
+        st.info(T_("needs_torch"))
+    else:
+        b = st.selectbox(T_("batch_element"), list(range(cfg.batch)), key="cmp_b")
+        dirs = ["→", "←"]
+        for t in result.tensors.values():
+            st.markdown(
+                f"##### `{t.name}` — {T_('shape')} {t.core.shape} · "
+                f"{T_('col_max_diff')} **{sci(t.max_diff)}** · "
+                f"{T_('pass') if t.passed else T_('fail')}"
+            )
+            if t.name == "output":
+                core2 = t.core[b] if cfg.batch_first else t.core[:, b]
+                torch2 = t.torch[b] if cfg.batch_first else t.torch[:, b]
+                rows_lbl, cols_lbl = "t", T_("feature")
+            else:
+                core2, torch2 = t.core[:, b], t.torch[:, b]
+                rows_lbl, cols_lbl = T_("layer_dir"), T_("unit")
+            if t.name == "c_n" or cfg.proj_size:
+                rng = palette.symmetric_range(np.concatenate([core2.ravel(), torch2.ravel()]))
+            else:
+                rng = palette.TANH_RANGE
+            fig = vc.create_tensor_figure(
+                core2,
+                torch2,
+                t.tol,
+                ("NumPy (lstm_core)", "torch.nn.LSTM", "|NumPy − torch|"),
+                rows_lbl,
+                cols_lbl,
+                rng,
+            )
+            st.plotly_chart(fig, key=f"cmp_fig_{t.name}", config={"displaylogo": False})
+        st.caption(T_("diff_scale_note"))
+        if cfg.num_directions == 2:
+            st.caption(T_("bidir_rows_note", H=cfg.h_out))
+
+# ----- gates -------------------------------------------------------------------------------------
+with tab_gates:
+    st.markdown(T_("gates_intro"))
+    if result is None:
+        st.info(T_("needs_torch"))
+    else:
+        rows = [
+            {
+                T_("col_layer"): g.layer,
+                T_("col_direction"): "reverse" if g.direction else "forward",
+                T_("col_gate"): g.gate,
+                T_("col_max_diff"): g.max_diff,
+                T_("col_tol"): g.tol,
+                T_("col_verdict"): T_("pass") if g.passed else T_("fail"),
+            }
+            for g in result.gates
+        ]
+        st.dataframe(
+            pd.DataFrame(rows),
+            hide_index=True,
+            key="cmp_gate_table",
+            column_config={
+                T_("col_max_diff"): st.column_config.NumberColumn(format="%.3e"),
+                T_("col_tol"): st.column_config.NumberColumn(format="%.1e"),
+            },
+        )
+        g1, g2 = st.columns(2)
+        k = g1.selectbox(T_("col_layer"), list(range(cfg.num_layers)), key="cmp_gate_layer")
+        d = g2.selectbox(
+            T_("col_direction"),
+            list(range(cfg.num_directions)),
+            key="cmp_gate_dir",
+            format_func=lambda v: "reverse ←" if v else "forward →",
+        )
+        sel = [g for g in result.gates if g.layer == k and g.direction == d]
+        fig = vc.create_gate_diff_figure(
+            {g.gate: g.per_t for g in sel},
+            max(g.tol for g in sel),
+            T_("gates_chart_title", k=k, d="reverse" if d else "forward"),
+            "t",
+            T_("max_abs_diff"),
+        )
+        st.plotly_chart(fig, key="cmp_fig_gates", config={"displaylogo": False})
+        if cfg.lengths is not None:
+            st.caption(T_("gates_lengths_note"))
+
+# ----- the weight layout -------------------------------------------------------------------------
+with tab_layout:
+    try:
+        model = cl.build_model(dataclasses.replace(cfg, train=False), sd)
+    except ValueError as e:
+        st.error(T_("run_failed", reason=str(e)[:400]))
+        model = None
+    if model is not None:
+        psd = model.state_dict()
+        H = cfg.hidden_size
+        st.markdown(T_("layout_intro", H=H, H4=4 * H, D=cfg.input_size, Hout=cfg.h_out))
+        w1, w2 = st.columns(2)
+        k = w1.selectbox(T_("col_layer"), list(range(cfg.num_layers)), key="cmp_layout_layer")
+        d = w2.selectbox(
+            T_("col_direction"),
+            list(range(cfg.num_directions)),
+            key="cmp_layout_dir",
+            format_func=lambda v: "reverse ←" if v else "forward →",
+        )
+        sfx = f"_l{k}" + ("_reverse" if d else "")
+        blocks = {
+            f"weight_ih{sfx}": {g: f"W_i{g}" for g in vc.GATE_ORDER},
+            f"weight_hh{sfx}": {g: f"W_h{g}" for g in vc.GATE_ORDER},
+        }
+        fig = vc.create_weight_layout_figure({n: psd[n] for n in blocks}, H, blocks)
+        st.plotly_chart(fig, key="cmp_fig_layout", config={"displaylogo": False})
+        st.code(
+            f"W_ii, W_if, W_ig, W_io = lstm.weight_ih{sfx}.chunk(4, 0)   # each ({H}, "
+            f"{model.layer_input_size(k)})\n"
+            f"W_hi, W_hf, W_hg, W_ho = lstm.weight_hh{sfx}.chunk(4, 0)   # each ({H}, {cfg.h_out})",
+            "python",
+        )
+        st.markdown(T_("reverse_note"))
+        st.markdown(f"#### {T_('bias_title')}")
+        st.markdown(T_("bias_text"))
+        if not cfg.bias:
+            st.info(T_("bias_off"))
+        elif result is not None and result.bias_demo is not None:
+            bd = result.bias_demo
+            st.markdown(
+                T_(
+                    "bias_demo",
+                    delta=bd["delta"],
+                    b_ih=f"{bd['b_ih']:.6f}",
+                    b_hh=f"{bd['b_hh']:.6f}",
+                    b_ih2=f"{bd['b_ih'] + bd['delta']:.6f}",
+                    b_hh2=f"{bd['b_hh'] - bd['delta']:.6f}",
+                    moved=sci(bd["moved"]),
+                    alone=sci(bd["alone"]),
+                )
+            )
+        if cfg.proj_size:
+            st.markdown(f"#### weight_hr{sfx}")
+            st.markdown(T_("proj_text", H=H, P=cfg.proj_size))
+            st.plotly_chart(
+                vc.create_matrix_figure(
+                    psd[f"weight_hr{sfx}"],
+                    f"weight_hr{sfx} ({cfg.proj_size} × {H})",
+                    T_("row_out"),
+                    T_("col_unit"),
+                ),
+                key="cmp_fig_hr",
+                config={"displaylogo": False},
+            )
+        st.markdown(f"#### {T_('keys_title')}")
+        torch_shapes = result.torch_shapes if result is not None else {}
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "key": n,
+                        "lstm_core": str(s),
+                        "torch.nn.LSTM": str(torch_shapes.get(n, "—"))
+                        if result is not None
+                        else "—",
+                        T_("col_same"): (T_("yes") if torch_shapes.get(n) == s else T_("no"))
+                        if result is not None
+                        else "—",
+                    }
+                    for n, s in model.param_shapes().items()
+                ]
+            ),
+            hide_index=True,
+            key="cmp_keys_table",
+        )
+        if result is not None:
+            same = list(result.core_shapes.items()) == list(result.torch_shapes.items())
+            (st.success if same else st.error)(T_("keys_same" if same else "keys_differ"))
+
+# ----- gradients ---------------------------------------------------------------------------------
+with tab_grad:
+    st.markdown(T_("grads_intro"))
+    if not has_torch:
+        st.info(T_("needs_torch"))
+    else:
+        names = list(cl.build_model(cfg, sd).param_shapes())
+        name = st.selectbox(T_("param"), names, key="cmp_grad_param")
+        try:
+            gc = cached_gradients(cfg, sd, name)
+        except ValueError as e:
+            st.error(T_("run_failed", reason=str(e)[:400]))
+            gc = None
+        if gc is not None:
+            if gc.eval_forced:
+                st.info(T_("grads_eval"))
+            (st.success if gc.passed else st.error)(
+                T_("grads_pass" if gc.passed else "grads_fail", name=name)
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            T_("col_pair"): "lstm_core BPTT − torch autograd",
+                            T_("col_max_diff"): gc.max_core_torch,
+                            T_("col_tol"): gc.tol_torch,
+                            T_("col_entries"): int(np.size(gc.core)),
+                        },
+                        {
+                            T_("col_pair"): "lstm_core BPTT − central differences",
+                            T_("col_max_diff"): gc.max_core_central,
+                            T_("col_tol"): gc.tol_central,
+                            T_("col_entries"): len(gc.index),
+                        },
+                        {
+                            T_("col_pair"): "torch autograd − central differences",
+                            T_("col_max_diff"): gc.max_torch_central,
+                            T_("col_tol"): gc.tol_central,
+                            T_("col_entries"): len(gc.index),
+                        },
+                    ]
+                ),
+                hide_index=True,
+                key="cmp_grad_table",
+                column_config={
+                    T_("col_max_diff"): st.column_config.NumberColumn(format="%.3e"),
+                    T_("col_tol"): st.column_config.NumberColumn(format="%.1e"),
+                },
+            )
+            fig = vc.create_grad_figure(
+                {
+                    "lstm_core BPTT": gc.core.ravel()[gc.index],
+                    "torch autograd": gc.torch.ravel()[gc.index],
+                    "central differences": gc.central,
+                },
+                T_("grads_chart_title", name=name, n=len(gc.index)),
+                T_("entry"),
+                "∂L/∂θ",
+            )
+            st.plotly_chart(fig, key="cmp_fig_grads", config={"displaylogo": False})
+            st.caption(T_("grads_entries", idx=", ".join(map(str, gc.index.tolist()))))
+            with st.expander(T_("grads_all")):
+                st.dataframe(
+                    pd.DataFrame(
+                        [
+                            {
+                                "key": n,
+                                T_("col_max_diff"): gc.all_params[n],
+                                T_("col_tol"): gc.all_tols[n],
+                                T_("col_verdict"): T_("pass")
+                                if gc.all_params[n] <= gc.all_tols[n]
+                                else T_("fail"),
+                            }
+                            for n in gc.all_params
+                        ]
+                    ),
+                    hide_index=True,
+                    key="cmp_grad_all",
+                    column_config={
+                        T_("col_max_diff"): st.column_config.NumberColumn(format="%.3e"),
+                        T_("col_tol"): st.column_config.NumberColumn(format="%.1e"),
+                    },
+                )
+
+# ----- downloads ---------------------------------------------------------------------------------
+with tab_files:
+    st.subheader(T_("download_title"))
+    try:
+        current = cl.build_model(cfg, sd).state_dict()
+    except ValueError:
+        current = None
+    if current is not None:
+        d1, d2 = st.columns(2)
+        d1.download_button(
+            T_("download_npz"),
+            uploads.npz_bytes(current),
+            "lstm_state_dict.npz",
+            "application/octet-stream",
+            key="cmp_dl_npz",
+        )
+        if has_torch:
+            d2.download_button(
+                T_("download_pt"),
+                cached_pt_bytes(current),
+                "lstm_state_dict.pt",
+                "application/octet-stream",
+                key="cmp_dl_pt",
+            )
+        st.caption(T_("download_note"))
