@@ -49,13 +49,15 @@ class Contributions:
         (1 at k = t, 0 when k is processed after t or is padding).
     inputs[t, k]    (T, T, B, H): what input position k still contributes to c_t,
         retention[t, k] ⊙ i_k ⊙ g_k.
-    initial[t]      (T, B, H):    what c_0 still contributes to c_t, (∏_{j≤t} f_j) ⊙ c_0.
+    initial[t]      (T, B, H):    what c_0 still contributes to c_t, retention0[t] ⊙ c_0.
+    retention0[t]   (T, B, H):    ∏ of every forget gate applied up to t (c_0's weight).
     c0              (B, H):       the initial long-term memory of this layer and direction.
     """
 
     retention: np.ndarray
     inputs: np.ndarray
     initial: np.ndarray
+    retention0: np.ndarray
     c0: np.ndarray
 
     def total(self) -> np.ndarray:
@@ -87,8 +89,11 @@ def contributions(lt: LayerTrace) -> Contributions:
     mask = lt.mask  # (T, B)
     retention = retention * (mask[:, None, :, None] & mask[None, :, :, None])
     inputs = retention * lt.written[None, :, :, :]
-    initial = _to_steps(keep0, order) * c0[None] * mask[..., None]
-    return Contributions(retention=retention, inputs=inputs, initial=initial, c0=c0)
+    retention0 = _to_steps(keep0, order) * mask[..., None]
+    initial = retention0 * c0[None]
+    return Contributions(
+        retention=retention, inputs=inputs, initial=initial, retention0=retention0, c0=c0
+    )
 
 
 def _log_f_cumsum(lt: LayerTrace) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

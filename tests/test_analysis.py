@@ -90,6 +90,7 @@ def test_contributions_match_the_products_written_out():
             split_r.initial[t, 0], np.prod(rev.f[t:, 0], axis=0) * c0[1, 0], atol=1e-15
         )
     np.testing.assert_array_equal(split_r.c0, c0[1])
+    np.testing.assert_allclose(split_r.retention0[0, 0], np.prod(rev.f[:, 0], axis=0), atol=1e-15)
     assert split_f.retention.shape == (T, T, 1, 3)
     np.testing.assert_array_equal(np.diagonal(split_f.retention[:, :, 0, 0]), 1.0)
 

@@ -1,0 +1,244 @@
+"""Figures of the exact split of c_t into what each past input still contributes.
+
+c_t = Σ_k (∏_{j=k+1..t} f_j) ⊙ i_k ⊙ g_k + (∏_{j≤t} f_j) ⊙ c_0, from `lstm_core.analysis`.
+Pure functions: results in, `go.Figure` out; colours from `viz.palette` only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lstm_core.analysis import Contributions, processing_order
+from lstm_core.trace import LayerTrace
+from ui.i18n import tr
+from viz import palette
+from viz.time_axis import exact, exact_array, step_labels_or_index, time_ticks
+
+MAX_GROUPS = 24  # over time, at most this many bands of source steps (sums stay exact)
+SELECT_FILL = "#e9ecef"
+NEGATIVE = palette.C_SCALE[0][1]  # the negative end of c's colour scale
+
+
+def steps_text(n: float, lang: str, if_nan: str = "gates.longer_than_sequence") -> str:
+    """ "1 step", "3 steps", "2.5 steps" in `lang`; NaN → the text `if_nan`, inf → "never"."""
+    if n is None or math.isnan(n):
+        return tr(if_nan, lang)
+    if math.isinf(n):
+        return tr("gates.infinite", lang)
+    if n == 1:
+        return tr("gates.steps_one", lang)
+    return tr("gates.steps_value", lang, n=f"{n:.3g}")
+
+
+def _layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin={"l": 60, "r": 60, "t": 60, "b": 40},
+        font={"family": palette.FONT_FAMILY, "size": 13},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+    )
+    fig.update_yaxes(gridcolor="#e9ecef", zerolinecolor="#adb5bd")
+    return fig
+
+
+def _colour_range(split: Contributions, lt: LayerTrace, b: int, j: int) -> tuple[float, float]:
+    return palette.symmetric_range(
+        np.concatenate([lt.c[:, b, j], split.inputs[:, :, b, j].ravel(), split.initial[:, b, j]]),
+        floor=0.25,
+    )
+
+
+def _source_groups(order: np.ndarray) -> list[np.ndarray]:
+    """Consecutive runs (in processing order) of source positions, at most MAX_GROUPS of them."""
+    return [g for g in np.array_split(order, min(MAX_GROUPS, len(order))) if g.size]
+
+
+def contributions_over_time(
+    split: Contributions,
+    lt: LayerTrace,
+    unit: int,
+    t_sel: int | None = None,
+    step_labels: Sequence[str] | None = None,
+    lang: str = "en",
+    b: int = 0,
+) -> go.Figure:
+    """c_t for every t as relative-stacked bars, one band per source (input step k, or a few
+    consecutive steps when T > MAX_GROUPS, plus c_0); each segment coloured by its value. The
+    bars at each t sum to c_t exactly; the last trace is the c_t line."""
+    T = lt.c.shape[0]
+    j = unit
+    labels = step_labels_or_index(step_labels, T)
+    cmin, cmax = _colour_range(split, lt, b, j)
+    order = processing_order(lt)[:, b][: int(lt.mask[:, b].sum())]
+    t = np.arange(T)
+    fig = go.Figure()
+
+    def band(name: str, y: np.ndarray, pattern: str = "") -> None:
+        y = np.where(np.abs(y) > 0, y, np.nan)  # an empty segment: no bar, no hover
+        fig.add_trace(
+            go.Bar(
+                x=t,
+                y=y,
+                name=name,
+                marker={
+                    "color": np.nan_to_num(y),
+                    "colorscale": palette.C_SCALE,
+                    "cmin": cmin,
+                    "cmax": cmax,
+                    "line": {"color": "white", "width": 0.6},
+                    "pattern": {"shape": pattern, "fgcolor": palette.X_LINE} if pattern else None,
+                },
+                customdata=np.stack([labels, exact_array(np.nan_to_num(y))], axis=-1),
+                hovertemplate=(
+                    f"{tr('gates.contrib_from', lang, source=name)}<br>"
+                    "t = %{customdata[0]}: %{customdata[1]}<extra></extra>"
+                ),
+                showlegend=False,
+            )
+        )
+
+    band("c₀", split.initial[:, b, j], pattern="/")
+    for group in _source_groups(order):
+        name = labels[group[0]] if group.size == 1 else f"{labels[group[0]]}…{labels[group[-1]]}"
+        band(name, split.inputs[:, group, b, j].sum(axis=1))
+    c = lt.c[:, b, j]
+    fig.add_trace(
+        go.Scatter(
+            x=t,
+            y=c,
+            mode="lines+markers",
+            name=tr("gates.c_line", lang),
+            line={"color": palette.C_LINE, "width": 2.5},
+            marker={"color": palette.C_LINE, "size": 7, "line": {"color": "white", "width": 1}},
+            customdata=np.stack([labels, exact_array(c)], axis=-1),
+            hovertemplate="c<sub>t</sub>, t = %{customdata[0]}: %{customdata[1]}<extra></extra>",
+        )
+    )
+    if t_sel is not None:
+        fig.add_vrect(
+            x0=t_sel - 0.5, x1=t_sel + 0.5, fillcolor=SELECT_FILL, line_width=0, layer="below"
+        )
+    fig.update_xaxes(
+        range=[-0.6, T - 0.4], title_text=tr("gates.time_axis", lang), **time_ticks(step_labels, T)
+    )
+    fig.update_yaxes(title_text=tr("gates.c_axis", lang))
+    fig.update_layout(
+        barmode="relative",
+        bargap=0.15,
+        title={"text": tr("gates.contrib_time_title", lang, j=j), "x": 0.01},
+        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+    )
+    return _layout(fig, height=380)
+
+
+def contributions_at_t(
+    split: Contributions,
+    lt: LayerTrace,
+    t: int,
+    unit: int,
+    lookback: float | None = None,
+    step_labels: Sequence[str] | None = None,
+    lang: str = "en",
+    b: int = 0,
+) -> go.Figure:
+    """For one c_t (position t, unit j): a bar per source step k (oldest left, t itself right;
+    c_0 first), coloured by value, summing to c_t; and on a second axis the weight ∏ f each
+    source has kept, with the ½ line and the half-life `lookback` (steps back) marked.
+
+    Trace 0 is the bars (customdata[:, 0] holds the source position, -1 for c_0), trace 1 the
+    kept-weight line.
+    """
+    T = lt.c.shape[0]
+    j = unit
+    labels = step_labels_or_index(step_labels, T)
+    order = processing_order(lt)[:, b]
+    step_of_t = int(np.nonzero(order == t)[0][0])
+    sources = order[: step_of_t + 1]  # positions processed up to t, oldest first
+    y = np.concatenate([[split.initial[t, b, j]], split.inputs[t, sources, b, j]])
+    kept = np.concatenate([[split.retention0[t, b, j]], split.retention[t, sources, b, j]])
+    names = ["c₀"] + [labels[k] for k in sources]
+    written = np.concatenate([[split.c0[b, j]], lt.written[sources, b, j]])
+    x = np.arange(len(y))
+
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(
+        go.Bar(
+            x=x,
+            y=y,
+            name=tr("gates.contrib_bar", lang),
+            marker={
+                "color": np.where(y >= 0, palette.C_LINE, NEGATIVE),
+                "opacity": 0.85,
+                "pattern": {"shape": ["/"] + [""] * len(sources), "fgcolor": palette.X_LINE},
+            },
+            customdata=np.stack(
+                [
+                    np.concatenate([[-1], sources]),
+                    names,
+                    exact_array(y),
+                    exact_array(written),
+                    exact_array(kept),
+                ],
+                axis=-1,
+            ),
+            hovertemplate=tr("gates.contrib_hover", lang) + "<extra></extra>",
+        ),
+        secondary_y=False,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=kept,
+            mode="lines+markers",
+            name=tr("gates.kept_weight", lang),
+            line={"color": palette.SIGMA_BOX, "width": 2},
+            marker={"size": 6},
+            customdata=np.stack([names, exact_array(kept)], axis=-1),
+            hovertemplate="∏ f, %{customdata[0]}: %{customdata[1]}<extra></extra>",
+        ),
+        secondary_y=True,
+    )
+    fig.add_hline(
+        y=0.5, line={"color": palette.SIGMA_BOX, "dash": "dash", "width": 1}, secondary_y=True
+    )
+    if lookback is not None and np.isfinite(lookback):
+        xh = len(y) - 1 - lookback  # n steps back from t (c_0 sits at 0)
+        fig.add_vline(x=xh, line={"color": palette.SIGMA_BOX, "dash": "dot", "width": 2})
+        fig.add_annotation(
+            x=xh, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+            text=tr("gates.half_life_mark", lang, n=steps_text(lookback, lang)),
+            font={"color": palette.STAGE_EDGE["forget"]},
+        )  # fmt: skip
+    total = float(y.sum())
+    fig.update_xaxes(
+        tickmode="array" if len(x) <= 40 else "auto",
+        tickvals=x,
+        ticktext=names,
+        title_text=tr("gates.source_axis", lang),
+        range=[-0.6, len(x) - 0.4],
+    )
+    fig.update_yaxes(title_text=tr("gates.contrib_axis", lang), secondary_y=False)
+    fig.update_yaxes(
+        title_text=tr("gates.kept_axis", lang),
+        range=[0, 1.05],
+        tickvals=[0, 0.25, 0.5, 0.75, 1],
+        secondary_y=True,
+        showgrid=False,
+        color=palette.STAGE_EDGE["forget"],
+    )
+    fig.update_layout(
+        title={
+            "text": tr("gates.contrib_t_title", lang, t=labels[t], j=j, c=f"{total:.4f}"),
+            "x": 0.01,
+        },
+        hovermode="closest",
+        legend={"orientation": "h", "y": -0.28, "x": 0.5, "xanchor": "center"},
+    )
+    fig.layout.meta = {"c_t": exact(lt.c[t, b, j]), "sum": exact(total)}
+    return _layout(fig, height=400)

@@ -1,0 +1,38 @@
+"""Small helpers shared by the figures over time: exact hover numbers and the time axis."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+MAX_TICK_LABELS = 40  # beyond this, Plotly picks the ticks itself
+
+
+def exact(v: float) -> str:
+    """A float at full precision (the shortest text that reads back to the same number)."""
+    return repr(float(v))
+
+
+def exact_array(a: np.ndarray) -> np.ndarray:
+    """Object array of `exact` strings, same shape as `a` (for hover texts)."""
+    flat = [repr(float(v)) for v in np.asarray(a, dtype=float).ravel()]
+    return np.array(flat, dtype=object).reshape(np.shape(a))
+
+
+def step_labels_or_index(step_labels: Sequence[str] | None, T: int) -> list[str]:
+    """The T step labels, or "0", "1", … when none are given (or the count does not fit)."""
+    if step_labels is None or len(step_labels) != T:
+        return [str(t) for t in range(T)]
+    return [str(s) for s in step_labels]
+
+
+def time_ticks(step_labels: Sequence[str] | None, T: int) -> dict:
+    """Axis settings that label integer positions 0..T-1 with the step labels (when few)."""
+    if T > MAX_TICK_LABELS:
+        return {"tickmode": "auto"}
+    return {
+        "tickmode": "array",
+        "tickvals": list(range(T)),
+        "ticktext": step_labels_or_index(step_labels, T),
+    }
