@@ -50,10 +50,12 @@ def _equations() -> str:
     return "\n".join(
         [
             r"\begin{aligned}",
-            rf"{i_t} &= {gate(sig, 'i')} & {f_t} &= {gate(sig, 'f')}\\",
-            rf"{g_t} &= {gate(tanh, 'g')} & {o_t} &= {gate(sig, 'o')}\\",
-            rf"{c_t} &= {f_t} \odot {col(C, 'c_{t-1}')} + {i_t} \odot {g_t}"
-            rf" & {h_t} &= {o_t} \odot \tanh({c_t})",
+            rf"{f_t} &= {gate(sig, 'f')}\\",
+            rf"{i_t} &= {gate(sig, 'i')}\\",
+            rf"{g_t} &= {gate(tanh, 'g')}\\",
+            rf"{c_t} &= {f_t} \odot {col(C, 'c_{t-1}')} + {i_t} \odot {g_t}\\",
+            rf"{o_t} &= {gate(sig, 'o')}\\",
+            rf"{h_t} &= {o_t} \odot \tanh({c_t})",
             r"\end{aligned}",
         ]
     )
@@ -61,26 +63,32 @@ def _equations() -> str:
 
 def home() -> None:
     """The landing page: what an LSTM is, the colour code, the way around."""
-    from ui.legend import cell_svg
+    from ui.legend import cell_svg, legend_html
 
     lang = session.lang()
     st.title(tr("home.title", lang))
     st.markdown(f"##### {tr('home.tagline', lang)}")
 
-    left, right = st.columns([11, 9], gap="large")
+    left, right = st.columns([8, 12], gap="large")
     with left:
         st.subheader(tr("home.what_title", lang))
         st.markdown(tr("home.what_body", lang))
         labels = {k: tr(f"home.legend_{k}", lang) for k in _LEGEND_KEYS}
-        st.html(f'<div class="lstm-cell-sketch">{cell_svg(labels)}</div>')
-        st.caption(tr("home.diagram_caption", lang))
+        st.html(legend_html(labels))
     with right:
+        st.subheader(tr("home.diagram_title", lang))
+        # st.html strips SVG; markdown with HTML keeps it (the SVG is ours, no user text in it).
+        st.markdown(cell_svg(), unsafe_allow_html=True)
+        st.caption(tr("home.diagram_caption", lang))
+
+    left, right = st.columns([11, 9], gap="large")
+    with left:
         st.subheader(tr("home.points_title", lang))
         cards = []
         for n, color in enumerate(POINT_COLORS, start=1):
             text = _bold(tr(f"home.point{n}", lang))
             cards.append(
-                f'<div style="display:flex;gap:12px;align-items:flex-start;margin:0 0 12px 0;'
+                f'<div style="display:flex;gap:12px;align-items:flex-start;margin:0 0 10px 0;'
                 f"padding:10px 14px;border-left:5px solid {color};background:#f8f9fa;"
                 f'border-radius:6px">'
                 f'<div style="flex:none;width:28px;height:28px;border-radius:14px;'
@@ -89,8 +97,10 @@ def home() -> None:
                 f'<div style="line-height:1.5">{text}</div></div>'
             )
         st.html("".join(cards))
-        st.markdown(f"**{tr('home.equations_title', lang)}**")
+    with right:
+        st.subheader(tr("home.equations_title", lang))
         st.latex(_equations())
+        st.caption(tr("home.equations_caption", lang))
 
     st.divider()
     st.subheader(tr("home.around_title", lang))
@@ -122,12 +132,13 @@ def home() -> None:
     with c2:
         st.subheader(tr("home.torch_title", lang))
         st.code(
-            "rnn = nn.LSTM(input_size=10, hidden_size=20, num_layers=2)\n"
-            "input = torch.randn(5, 3, 10)   # (length, batch, input_size)\n"
-            "h0 = torch.randn(2, 3, 20)      # short-term memory\n"
-            "c0 = torch.randn(2, 3, 20)      # long-term memory\n"
+            "rnn = nn.LSTM(input_size=10, hidden_size=20,\n"
+            "              num_layers=2)\n"
+            "input = torch.randn(5, 3, 10)  # (T, B, D)\n"
+            "h0 = torch.randn(2, 3, 20)     # h: short-term\n"
+            "c0 = torch.randn(2, 3, 20)     # c: long-term\n"
             "output, (hn, cn) = rnn(input, (h0, c0))\n"
-            "output.shape                    # torch.Size([5, 3, 20])",
+            "output.shape  # torch.Size([5, 3, 20])",
             language="python",
         )
         st.caption(tr("home.torch_body", lang))

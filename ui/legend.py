@@ -15,9 +15,9 @@ FONT = f"font-family:{pal.FONT_FAMILY}"
 # The five dashed boxes of the article: (stage, x, y, width, height) in the sketch's coordinates.
 STAGE_BOXES = (
     ("forget", 168, 40, 64, 160),
-    ("input", 262, 128, 60, 72),
+    ("input", 262, 110, 60, 90),
     ("candidate", 332, 92, 100, 108),
-    ("output", 478, 128, 60, 72),
+    ("output", 478, 110, 60, 90),
     ("hidden", 560, 84, 78, 146),
 )
 
@@ -68,11 +68,11 @@ def _sym(x, y, base: str, sub: str, color: str, anchor="middle") -> str:
     )
 
 
-def cell_svg(labels: dict[str, str]) -> str:
-    """The LSTM cell in the article's colours, the five numbered dashed boxes, and a legend.
+def cell_svg(labels: dict[str, str] | None = None) -> str:
+    """The LSTM cell in the article's colours and the five numbered dashed boxes (+ a legend).
 
-    `labels` holds the legend texts: keys c, h, x, sigma, tanh, forget, input, candidate, output,
-    hidden.
+    `labels`, if given, adds a legend under the sketch: keys c, h, x, sigma, tanh, forget, input,
+    candidate, output, hidden.
     """
     C, H, X = pal.C_LINE, pal.H_LINE, pal.X_LINE
     parts = [
@@ -87,8 +87,8 @@ def cell_svg(labels: dict[str, str]) -> str:
             f'stroke="{pal.STAGE_EDGE[stage]}" stroke-width="1.6" stroke-dasharray="6 4"/>'
         )
         parts.append(
-            f'<circle cx="{x + 11}" cy="{y + 12}" r="9" fill="{pal.STAGE_EDGE[stage]}"/>'
-            + _text(x + 11, y + 16.5, str(n), color="white", size=12, weight=700)
+            f'<circle cx="{x + 2}" cy="{y + 2}" r="10" fill="{pal.STAGE_EDGE[stage]}"/>'
+            + _text(x + 2, y + 6.5, str(n), color="white", size=12, weight=700)
         )
     # Long-term memory c along the top: × f_t, then + i_t ⊙ g_t.
     parts += [
@@ -109,10 +109,10 @@ def cell_svg(labels: dict[str, str]) -> str:
         _box(292, 160, pal.SIGMA_BOX, "σ"),
         _box(400, 160, pal.TANH_BOX, "tanh", w=52),
         _box(508, 160, pal.SIGMA_BOX, "σ"),
-        _sym(223, 142, "f", "t", "#495057", anchor="start"),
-        _sym(268, 142, "i", "t", "#495057", anchor="end"),
-        _sym(426, 142, "g", "t", "#495057", anchor="start"),
-        _sym(531, 142, "o", "t", "#495057", anchor="start"),
+        _sym(206, 134, "f", "t", "#495057", anchor="start"),
+        _sym(298, 138, "i", "t", "#495057", anchor="start"),
+        _sym(406, 138, "g", "t", "#495057", anchor="start"),
+        _sym(512, 138, "o", "t", "#495057", anchor="start"),
         # f_t multiplies c_{t-1}.
         _line(200, 146, 200, 76, "#495057", 2, arrow=True),
         _op(200, 64, "×"),
@@ -126,13 +126,19 @@ def cell_svg(labels: dict[str, str]) -> str:
         _line(600, 64, 600, 96, C, 2.5),
         _box(600, 110, pal.TANH_BOX, "tanh", w=52),
         _line(600, 124, 600, 166, "#495057", 2, arrow=True),
-        _path("M 508 146 L 508 178 L 588 178", "#495057", 2),
+        _path("M 530 160 L 556 160 L 556 178 L 586 178", "#495057", 2),
         _op(600, 178, "×"),
         _path("M 600 189 L 600 250 L 700 250", H, 3),
         _sym(724, 255, "h", "t", H),
         _path("M 660 250 L 660 120 L 700 120", H, 2),
         _sym(724, 125, "h", "t", H),
     ]
+    if labels is None:
+        body = "".join(parts)
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 760 320" width="100%" '
+            f'role="img" aria-label="LSTM cell">{body}</svg>'
+        )
     # Legend: the three lines, the two activations, the five boxes.
     y0 = 350
     items = [
@@ -143,27 +149,60 @@ def cell_svg(labels: dict[str, str]) -> str:
         ("box", pal.TANH_BOX, labels["tanh"]),
     ]
     for n, (kind, color, text) in enumerate(items):
-        x, y = 20 + (n % 2) * 370, y0 + (n // 2) * 26
+        y = y0 + n * 24
         if kind == "line":
-            parts.append(_line(x, y - 5, x + 34, y - 5, color, 4))
+            parts.append(_line(20, y - 5, 54, y - 5, color, 4))
         else:
             parts.append(
-                f'<rect x="{x + 5}" y="{y - 14}" width="24" height="18" rx="4" fill="{color}"/>'
+                f'<rect x="25" y="{y - 14}" width="24" height="18" rx="4" fill="{color}"/>'
             )
-        parts.append(_text(x + 44, y, text, anchor="start", size=13))
-    y1 = y0 + 3 * 26 + 8
+        parts.append(_text(66, y, text, anchor="start", size=14))
+    y1 = y0 + len(items) * 24 + 10
     for n, (stage, *_rest) in enumerate(STAGE_BOXES):
-        x, y = 20 + (n % 2) * 370, y1 + (n // 2) * 26
+        y = y1 + n * 24
         parts.append(
-            f'<rect x="{x + 2}" y="{y - 15}" width="30" height="20" rx="5" '
+            f'<rect x="22" y="{y - 15}" width="30" height="20" rx="5" '
             f'fill="{pal.STAGE_TINT[stage]}" stroke="{pal.STAGE_EDGE[stage]}" '
             f'stroke-width="1.5" stroke-dasharray="4 3"/>'
-            + _text(x + 17, y, str(n + 1), color=pal.STAGE_EDGE[stage], size=12, weight=700)
+            + _text(37, y, str(n + 1), color=pal.STAGE_EDGE[stage], size=12, weight=700)
         )
-        parts.append(_text(x + 44, y, labels[stage], anchor="start", size=13))
-    height = y1 + 3 * 26
+        parts.append(_text(66, y, labels[stage], anchor="start", size=14))
+    height = y1 + len(STAGE_BOXES) * 24 - 4
     body = "".join(parts)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 760 {height}" width="100%" '
         f'role="img" aria-label="LSTM cell">{body}</svg>'
     )
+
+
+def legend_html(labels: dict[str, str]) -> str:
+    """The colour legend as HTML rows (readable at any width): lines, activations, five boxes."""
+    rows = []
+
+    def row(swatch: str, text: str) -> None:
+        rows.append(
+            '<div style="display:flex;align-items:center;gap:10px;margin:3px 0">'
+            f'<div style="flex:none;width:36px;display:flex;justify-content:center">{swatch}</div>'
+            f"<div>{escape(text)}</div></div>"
+        )
+
+    for key, color in (("c", pal.C_LINE), ("h", pal.H_LINE), ("x", pal.X_LINE)):
+        row(
+            f'<div style="width:34px;height:4px;border-radius:2px;background:{color}"></div>',
+            labels[key],
+        )
+    for key, color, sym in (("sigma", pal.SIGMA_BOX, "σ"), ("tanh", pal.TANH_BOX, "tanh")):
+        row(
+            f'<div style="padding:0 5px;border-radius:4px;background:{color};color:white;'
+            f'font-weight:600;font-size:12px">{sym}</div>',
+            labels[key],
+        )
+    for n, (stage, *_rest) in enumerate(STAGE_BOXES, start=1):
+        row(
+            f'<div style="width:28px;height:20px;border-radius:5px;'
+            f"background:{pal.STAGE_TINT[stage]};"
+            f"border:1.5px dashed {pal.STAGE_EDGE[stage]};color:{pal.STAGE_EDGE[stage]};"
+            f'font-weight:700;font-size:12px;text-align:center;line-height:18px">{n}</div>',
+            labels[stage],
+        )
+    return f'<div style="font-size:0.92rem;line-height:1.35">{"".join(rows)}</div>'

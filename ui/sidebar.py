@@ -182,24 +182,21 @@ def _model_section(cfg: session.Settings) -> None:
             help=tr("common.proj_size_help", lang),
             disabled=fixed or cfg.hidden_size == 1,
         )
-    c1, c2 = st.columns(2)
-    with c1:
-        st.toggle(
-            tr("common.bidirectional", lang),
-            key=_seed("bidirectional", cfg.bidirectional),
-            on_change=_copy,
-            args=("bidirectional",),
-            disabled=fixed,
-        )
-    with c2:
-        st.radio(
-            tr("common.dtype", lang),
-            session.DTYPES,
-            horizontal=True,
-            key=_seed("dtype", cfg.dtype),
-            on_change=_copy,
-            args=("dtype",),
-        )
+    st.toggle(
+        tr("common.bidirectional", lang),
+        key=_seed("bidirectional", cfg.bidirectional),
+        on_change=_copy,
+        args=("bidirectional",),
+        disabled=fixed,
+    )
+    st.radio(
+        tr("common.dtype", lang),
+        session.DTYPES,
+        horizontal=True,
+        key=_seed("dtype", cfg.dtype),
+        on_change=_copy,
+        args=("dtype",),
+    )
 
 
 def _weights_section(cfg: session.Settings) -> None:

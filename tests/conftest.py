@@ -1,0 +1,160 @@
+"""Shared fixtures: a Streamlit server and a headless Chromium for the browser tests.
+
+- `streamlit_server` (session): `streamlit run app.py` on a free loopback port; yields the base URL.
+- `browser` (session): Playwright's Chromium from /usr/bin/chromium, started once for the suite.
+- `page`: a fresh context and page per test (1400 × 1000), closed afterwards.
+- `wait_idle(page)`: wait until the script has finished running; `assert_no_exception(page)`.
+  Import them with `from conftest import wait_idle, assert_no_exception`, or use the fixtures of
+  the same names.
+
+Without Chromium or playwright the browser tests are skipped locally and FAIL when `CI=true`.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+SERVER_START_TIMEOUT = 60.0
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def _missing(reason: str):
+    """Skip locally; in CI a missing browser is a failure, never a silent skip."""
+    if in_ci():
+        pytest.fail(f"browser tests must run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(tmp_path_factory):
+    """Base URL of `streamlit run app.py` on loopback; stopped at the end of the session."""
+    port = _free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log = open(log_path, "wb")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"streamlit exited with {proc.returncode}: {log_path.read_text()[-2000:]}"
+                )
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"no answer from /_stcore/health in {SERVER_START_TIMEOUT} s ({log_path})"
+                )
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (the system browser, driven by Playwright)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed")
+    if not Path(CHROMIUM).exists():
+        _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    pw = sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    except Exception as e:  # a broken browser install: same rule as a missing one
+        pw.stop()
+        _missing(f"Chromium did not start: {e}")
+    yield b
+    b.close()
+    pw.stop()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context and page (nothing shared between tests), 1400 × 1000."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    p = context.new_page()
+    p.set_default_timeout(30_000)
+    yield p
+    context.close()
+
+
+def wait_idle(page, timeout: float = 30_000, settle_ms: int = 150) -> None:
+    """Wait until Streamlit's script has stopped running (after a load or an interaction).
+
+    A short settle first, so a rerun triggered just before has time to start.
+    """
+    page.wait_for_timeout(settle_ms)
+    page.wait_for_selector(IDLE, timeout=timeout)
+    page.wait_for_timeout(settle_ms)
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def assert_no_exception(page) -> None:
+    """No Streamlit exception box anywhere on the page."""
+    n = page.locator("[data-testid='stException']").count()
+    if n:
+        text = page.locator("[data-testid='stException']").first.inner_text()[:2000]
+        raise AssertionError(f"{n} exception(s) on {page.url}:\n{text}")
+
+
+@pytest.fixture(name="wait_idle")
+def _wait_idle_fixture():
+    return wait_idle
+
+
+@pytest.fixture(name="assert_no_exception")
+def _assert_no_exception_fixture():
+    return assert_no_exception
