@@ -1,12 +1,122 @@
-"""Placeholder until its owner writes this page: the title and the current run's shapes."""
+"""Step through one LSTM cell: the article's diagram, stage by stage, timestep by timestep.
+
+Stepping happens in the browser (the figure's own frames, buttons and slider); the widgets here
+choose what the figure shows (layer, direction, unit, the timestep it opens at) and rerun.
+"""
+
+import hashlib
+import inspect
 
 import streamlit as st
 
+from lstm_core import recurrence
 from ui import session
 from ui.i18n import tr
+from viz.cell_diagram import MAX_STEPS, create_cell_figure, step_window
 
-lang = session.lang()
+ALL = "all"
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _figure(_trace, fingerprint: str, layer, direction, unit, t, predict, lang, labels):
+    """The figure for one view (cached: hundreds of frames take a moment to build)."""
+    return create_cell_figure(
+        _trace, layer=layer, direction=direction, unit=unit, t=t, predict=predict, lang=lang,
+        step_labels=labels,
+    )  # fmt: skip
+
+
+def _fingerprint(run: session.Run) -> str:
+    """Identifies the numbers of a run (the cache must not mix up two models)."""
+    h = hashlib.blake2b(digest_size=16)
+    for layer in run.trace.layers:
+        for lt in layer:
+            h.update(lt.x.tobytes() + lt.h.tobytes() + lt.c.tobytes() + lt.z.tobytes())
+    return h.hexdigest()
+
+
+def _copy_to_selection(name: str, key: str) -> None:
+    value = st.session_state[key]
+    session.set_selection(**{name: None if value == ALL else int(value)})
+
+
+def _selector(widget, label: str, name: str, options: list, current, **kwargs):
+    """A widget whose value lives in the shared selection (re-seeded each run, copied back)."""
+    key = f"cell_{name}"
+    st.session_state[key] = current
+    return widget(
+        label, options=options, key=key, on_change=_copy_to_selection, args=(name, key), **kwargs
+    )
+
+
+cfg = session.settings()
+lang = cfg.lang
+st.title(tr("cell.title", lang))
+for msg in session.url_messages(lang):
+    st.warning(msg)
+
 run = session.current_run()
-st.title(tr("common.nav_cell", lang))
-st.info(tr("common.placeholder", lang))
-st.caption(tr("common.input_summary", lang, T=run.T, D=run.D))
+if run.error:
+    st.warning(run.error)
+for note in run.notes:
+    st.info(note)
+sel = session.selection()
+trace = run.trace
+H = run.H
+st.markdown(tr("cell.intro", lang))
+
+cols = st.columns([1, 1, 1, 2, 1])
+with cols[0]:
+    _selector(
+        st.selectbox, tr("cell.layer", lang), "layer", list(range(trace.num_layers)), sel.layer
+    )
+with cols[1]:
+    dir_names = {0: tr("cell.forward", lang), 1: tr("cell.reverse", lang)}
+    _selector(
+        st.selectbox, tr("cell.direction", lang), "direction",
+        list(range(trace.num_directions)), sel.direction, format_func=dir_names.get,
+    )  # fmt: skip
+with cols[2]:
+    _selector(
+        st.selectbox, tr("cell.unit", lang), "unit", [ALL, *range(H)],
+        ALL if sel.unit is None else sel.unit,
+        format_func=lambda u: tr("cell.all_units", lang) if u == ALL else str(u),
+    )  # fmt: skip
+with cols[3]:
+    if run.T > 1:
+        _selector(
+            st.select_slider, tr("cell.start_t", lang), "t", list(range(run.T)), sel.t,
+            format_func=lambda t: run.step_labels[t],
+        )  # fmt: skip
+with cols[4]:
+    predict = st.toggle(
+        tr("cell.predict_toggle", lang), value=True, key="cell_predict",
+        help=tr("cell.predict_help", lang),
+    )  # fmt: skip
+
+sel = session.selection()
+lt = trace.layers[sel.layer][sel.direction]
+if run.T > MAX_STEPS:
+    lo, hi = step_window(run.T, sel.t)
+    st.info(tr("cell.window_note", lang, T=run.T, n=MAX_STEPS, lo=lo, hi=hi))
+if sel.direction == 1:
+    st.caption(tr("cell.reverse_note", lang))
+if lt.weight_hr is not None:
+    st.caption(tr("cell.proj_note", lang, P=lt.h.shape[-1]))
+
+try:
+    fig = _figure(
+        trace, _fingerprint(run), sel.layer, sel.direction, sel.unit, sel.t, predict, lang,
+        tuple(run.step_labels),
+    )  # fmt: skip
+except ValueError as e:
+    st.error(tr("cell.no_run", lang, reason=str(e)))
+else:
+    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="cell_diagram")
+st.caption(tr("cell.controls_help", lang))
+
+with st.expander(tr("cell.code_title", lang)):
+    st.markdown(tr("cell.code_fast", lang))
+    st.code(inspect.getsource(recurrence.run_direction), language="python")
+    st.markdown(tr("cell.code_plain", lang))
+    st.code(inspect.getsource(recurrence.cell_step), language="python")

@@ -1,0 +1,552 @@
+"""The article's annotated LSTM cell as one Plotly figure that steps on the client.
+
+`create_cell_figure(trace, ...)` draws the cell (green c line, rose-red h line, grey x line, blue σ
+boxes, orange tanh boxes, ⊙ and + nodes, the five dashed tinted boxes) and adds one frame per
+(timestep × stage × sub-step): sub-step "q" asks the reader to predict and hides the stage's
+numbers, "a" reveals them with the equation. Frames change only annotation texts, the dashed boxes'
+opacity/width and the buttons' targets, so a step redraws in the browser with no server round trip.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lstm_core import LayerTrace, Trace
+from viz import cell_geometry as geo
+from viz import palette
+from viz.equations import (
+    STAGE_BOX,
+    STAGE_GATE,
+    STAGES,
+    StepValues,
+    fmt,
+    fmt_vec,
+    hidden_numeric,
+    numeric,
+    prev_index,
+    step_values,
+    symbolic,
+)
+
+MAX_STEPS = 60  # timesteps in one figure; longer sequences get a window around the selected t
+PLAY_MS = 1400  # per frame when playing
+BOX_ORDER = ("forget", "input", "candidate", "output", "hidden")
+TEXT_SLOTS = ("status", "prompt", "eq_symbolic", "eq_numeric", "meaning")
+N_DYNAMIC = len(TEXT_SLOTS) + len(geo.LABELS)  # annotations that frames change (they come first)
+N_DYNAMIC_SHAPES = len(BOX_ORDER) + 1  # the five dashed boxes and the c-line highlight
+STEP_ARGS = {
+    "mode": "immediate",
+    "frame": {"duration": 0, "redraw": True},
+    "transition": {"duration": 0},
+}
+TEXT_COLOR = "#343a40"
+DIM_COLOR = palette.X_LINE
+
+
+@dataclass(frozen=True)
+class Step:
+    """One frame: position t, stage s (into STAGES), sub-step "q" (predict) or "a" (reveal)."""
+
+    t: int
+    s: int
+    sub: str
+
+    @property
+    def name(self) -> str:
+        return frame_name(self.t, self.s, self.sub)
+
+
+def frame_name(t: int, s: int, sub: str = "a") -> str:
+    """The frame's name, e.g. "t3s1q" (position 3, stage 1 = input gate, the question)."""
+    return f"t{t}s{s}{sub}"
+
+
+def step_window(T: int, t: int, max_steps: int = MAX_STEPS) -> tuple[int, int]:
+    """(lo, hi), the positions shown, at most max_steps of them and containing t."""
+    if T <= max_steps:
+        return 0, T - 1
+    lo = min(max(t - max_steps // 2, 0), T - max_steps)
+    return lo, lo + max_steps - 1
+
+
+def step_order(
+    T: int, t: int, direction: int = 0, predict: bool = True, max_steps: int = MAX_STEPS
+) -> list[Step]:
+    """Every frame in stepping order: positions in processing order (reversed for direction 1)."""
+    lo, hi = step_window(T, t, max_steps)
+    ts = range(hi, lo - 1, -1) if direction else range(lo, hi + 1)
+    subs = ("q", "a") if predict else ("a",)
+    return [Step(tt, s, sub) for tt in ts for s in range(len(STAGES)) for sub in subs]
+
+
+# ----- texts of one frame ------------------------------------------------------------------------
+
+
+def _mean(a) -> float:
+    return float(np.mean(a))
+
+
+def _pct(v: float) -> str:
+    return f"{100 * v:.0f}%"
+
+
+def _label_value(name: str, v: StepValues, unit: int | None, proj: bool) -> str:
+    """The number shown next to a line or box: the unit's value, or the mean over units."""
+    if name == "x":
+        if v.x.size == 1:
+            return fmt(v.x[0])
+        if v.x.size <= 3:
+            return fmt_vec(v.x)
+        return f"{fmt_vec(v.x[:2])[:-1]}, …] (D={v.x.size})"
+    value = {
+        "c_prev": v.c_prev,
+        "kept": v.kept,
+        "c": v.c,
+        "h_prev": v.h_prev,
+        "f": v.gate["f"],
+        "i": v.gate["i"],
+        "g": v.gate["g"],
+        "written": v.written,
+        "o": v.gate["o"],
+        "tanh_c": v.tanh_c,
+        "h": v.h_cell,
+        "h_up": v.h,
+    }[name]
+    return fmt(_mean(value))
+
+
+def _label_symbol(name: str, direction: int, proj: bool, tr: Callable[..., str]) -> str:
+    p = prev_index(direction)
+    return {
+        "c_prev": f"c<sub>{p}</sub>",
+        "kept": f"f⊙c<sub>{p}</sub>",
+        "c": "c<sub>t</sub>",
+        "h_prev": f"h<sub>{p}</sub>",
+        "x": "x<sub>t</sub>",
+        "f": "f<sub>t</sub>",
+        "i": "i<sub>t</sub>",
+        "g": "g<sub>t</sub>",
+        "written": "i⊙g",
+        "o": "o<sub>t</sub>",
+        "tanh_c": "tanh(c<sub>t</sub>)",
+        "h": "o⊙tanh(c<sub>t</sub>)" if proj else "h<sub>t</sub>",
+        "h_up": f"{tr('cell.output_label')}: h<sub>t</sub>",
+    }[name]
+
+
+def _answer(stage: str, v: StepValues, proj: bool, tr: Callable[..., str]) -> str:
+    """The reveal of the stage's prediction question, with the numbers."""
+    if stage == "forget":
+        f = _mean(v.gate["f"])
+        key = "cell.a_forget_keep" if f > 0.5 else "cell.a_forget_drop"
+        return tr(key, v=fmt(f), pct=_pct(f))
+    if stage in ("input", "output"):
+        g = STAGE_GATE[stage]
+        a = _mean(v.gate[g])
+        key = "cell.a_gate_open" if a > 0.5 else "cell.a_gate_closed"
+        return tr(key, g=g, v=fmt(a), pct=_pct(a))
+    if stage == "candidate":
+        g = _mean(v.gate["g"])
+        return tr("cell.a_candidate_pos" if g >= 0 else "cell.a_candidate_neg", v=fmt(g))
+    if stage == "update":
+        a, b = float(np.linalg.norm(v.c_prev)), float(np.linalg.norm(v.c))
+        key = "cell.a_update_grow" if b > a else "cell.a_update_shrink"
+        return tr(key, a=fmt(a), b=fmt(b))
+    return tr("cell.a_hidden_proj" if proj else "cell.a_hidden_same")
+
+
+def subscripts(text: str, direction: int) -> str:
+    """Plain-text symbols from the texts (c_t, h_t, c_prev) as HTML with subscripts."""
+    text = text.replace("_prev", f"<sub>{prev_index(direction)}</sub>")
+    return re.sub(r"(?<![A-Za-z0-9])([a-zW])_(t|hr)(?![A-Za-z0-9])", r"\1<sub>\2</sub>", text)
+
+
+def _meaning(
+    stage: str, v: StepValues, unit: int | None, direction: int, tr: Callable[..., str]
+) -> str:
+    nums = dict(
+        pct=_pct(_mean(v.gate[STAGE_GATE.get(stage, "f")])),
+        c_prev=fmt(_mean(v.c_prev)),
+        kept=fmt(_mean(v.kept)),
+        written=fmt(_mean(v.written)),
+        c=fmt(_mean(v.c)),
+        h=fmt(_mean(v.h)),
+    )
+    text = subscripts(tr(f"cell.m_{stage}", **nums), direction)
+    if unit is None:
+        text = tr("cell.mean_prefix", H=np.size(v.c)) + text
+    return text
+
+
+def _buttons(
+    order: list[Step], n: int, tr: Callable[..., str], initial: bool = False
+) -> list[dict]:
+    """The two button rows of frame n: step targets are frame names, fixed per frame."""
+    cur = order[n]
+    prev_stage = order[max(n - 1, 0)].name
+    next_stage = order[min(n + 1, len(order) - 1)].name
+    # the same stage and sub-step one timestep back / forward in processing order
+    per_t = len(order) // max(len({s.t for s in order}), 1)
+    prev_t = order[n - per_t].name if n - per_t >= 0 else cur.name
+    next_t = order[n + per_t].name if n + per_t < len(order) else cur.name
+
+    def btn(label: str, target: str) -> dict:
+        return dict(label=label, method="animate", args=[[target], STEP_ARGS])
+
+    play_from = [s.name for s in order[n + 1 :]] if initial else None
+    play_args = {"frame": {"duration": PLAY_MS, "redraw": True}, "transition": {"duration": 0}}
+    play_args |= {"mode": "immediate", "fromcurrent": not initial}
+    pause_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}}
+    return [
+        dict(
+            buttons=[
+                btn(tr("cell.btn_prev_t"), prev_t),
+                btn(tr("cell.btn_prev"), prev_stage),
+                btn(tr("cell.btn_next"), next_stage),
+                btn(tr("cell.btn_next_t"), next_t),
+                dict(label=tr("cell.btn_play"), method="animate", args=[play_from, play_args]),
+                dict(label=tr("cell.btn_pause"), method="animate", args=[[None], pause_args]),
+            ]
+        )
+    ]
+
+
+def _frame_texts(
+    step: Step,
+    v: StepValues,
+    *,
+    layer: int,
+    direction: int,
+    unit: int | None,
+    proj: bool,
+    predict: bool,
+    step_label: str,
+    tr: Callable[..., str],
+) -> list[str]:
+    """The dynamic annotation texts of one frame, in the order of TEXT_SLOTS then geo.LABELS."""
+    stage = STAGES[step.s]
+    reveal = step.sub == "a"
+    unit_txt = tr("cell.unit_all", H=np.size(v.c)) if unit is None else tr("cell.unit_j", j=unit)
+    label = f" ({step_label})" if step_label and step_label != str(step.t) else ""
+    status = tr(
+        "cell.status",
+        t=step.t,
+        label=label,
+        n=step.s + 1,
+        stage=tr(f"cell.stage_{stage}"),
+        k=layer,
+        dir=tr("cell.reverse" if direction else "cell.forward"),
+        unit=unit_txt,
+    )
+    edge = palette.STAGE_EDGE.get(STAGE_BOX[stage] or "", palette.C_LINE)
+    if reveal:
+        prompt = _answer(stage, v, proj, tr)
+        if predict:
+            prompt = f"<b>{tr('cell.reveal')}</b> {prompt}"
+    else:
+        prompt = f"<b>{tr('cell.predict')}</b> {tr(f'cell.q_{stage}')}"
+    prompt = f"<span style='color:{edge}'>{subscripts(prompt, direction)}</span>"
+    eq_sym = symbolic(stage, unit, direction, proj)
+    eq_num = numeric(stage, v, unit, proj) if reveal else hidden_numeric(stage)
+    meaning = _meaning(stage, v, unit, direction, tr) if reveal else ""
+
+    labels = []
+    for name in geo.LABELS:
+        sym = _label_symbol(name, direction, proj, tr)
+        known = geo.LABEL_STAGE[name]
+        if known < step.s or (known == step.s and reveal):
+            labels.append(f"{sym} = {_label_value(name, v, unit, proj)}")
+        elif known == step.s:
+            labels.append(f"{sym} = ?")
+        else:
+            labels.append(sym)
+    return [status, prompt, eq_sym, eq_num, meaning, *labels]
+
+
+def _box_styles(s: int) -> list[dict]:
+    """Opacity and edge width of the five dashed boxes and the c-line highlight at stage s."""
+    active = STAGE_BOX[STAGES[s]]
+    out = [
+        dict(opacity=1.0, line=dict(width=3.0))
+        if name == active
+        else dict(opacity=0.3, line=dict(width=1.2))
+        for name in BOX_ORDER
+    ]
+    out.append(dict(opacity=1.0 if STAGES[s] == "update" else 0.0))
+    return out
+
+
+# ----- the figure --------------------------------------------------------------------------------
+
+
+def _static_shapes() -> list[dict]:
+    shapes = []
+    for name in BOX_ORDER:  # the five dashed tinted boxes (their style changes per frame)
+        x0, y0, x1, y1 = geo.DASHED_BOX[name]
+        shapes.append(
+            dict(
+                type="rect", x0=x0, y0=y0, x1=x1, y1=y1, layer="below",
+                fillcolor=palette.STAGE_TINT[name],
+                line=dict(color=palette.STAGE_EDGE[name], width=1.2, dash="dash"),
+            )
+        )  # fmt: skip
+    x0, y0, x1, y1 = geo.UPDATE_BOX
+    shapes.append(
+        dict(
+            type="rect", x0=x0, y0=y0, x1=x1, y1=y1, layer="below", opacity=0.0,
+            fillcolor="rgba(0,0,0,0)", line=dict(color=palette.C_LINE, width=2.5, dash="dot"),
+        )
+    )  # fmt: skip
+    shapes += geo.static_lines()
+    for x, y, color, _ in geo.gate_boxes():
+        w, h = geo.BOX_W / 2, geo.BOX_H / 2
+        shapes.append(
+            dict(
+                type="rect", x0=x - w, y0=y - h, x1=x + w, y1=y + h, layer="above",
+                fillcolor=color, line=dict(color=color, width=1),
+            )
+        )  # fmt: skip
+    r = geo.NODE_R
+    for x, y, _ in geo.NODES.values():
+        shapes.append(
+            dict(
+                type="circle", x0=x - r, y0=y - r, x1=x + r, y1=y + r, layer="above",
+                fillcolor="white", line=dict(color=TEXT_COLOR, width=1.5),
+            )
+        )  # fmt: skip
+    return shapes
+
+
+def _static_annotations(tr: Callable[..., str], direction: int) -> list[dict]:
+    ann = []
+    for x, y, _, sym in geo.gate_boxes():
+        ann.append(
+            dict(
+                x=x,
+                y=y,
+                text=f"<b>{sym}</b>",
+                showarrow=False,
+                font=dict(color="white", size=15 if sym == "σ" else 12),
+            )
+        )
+    for x, y, sym in geo.NODES.values():
+        ann.append(
+            dict(
+                x=x,
+                y=y,
+                text=f"<b>{sym}</b>",
+                showarrow=False,
+                font=dict(color=TEXT_COLOR, size=15),
+            )
+        )
+    for name in BOX_ORDER:
+        x0, y0, x1, y1 = geo.DASHED_BOX[name]
+        if name == "hidden":  # bottom right: the h_t line runs through the top left
+            pos = dict(x=x1 - 0.6, y=y0 + 0.4, xanchor="right", yanchor="bottom")
+        else:
+            pos = dict(x=x0 + 0.6, y=y1 - 0.4, xanchor="left", yanchor="top")
+        ann.append(
+            dict(
+                **pos, text=tr(f"cell.box_{name}"), showarrow=False,
+                font=dict(color=palette.STAGE_EDGE[name], size=12),
+            )
+        )  # fmt: skip
+    arrows = [  # (x, y) tip, (ax, ay) tail, colour: the direction of flow at each exit
+        (geo.X_C_END + 2.5, geo.Y_C, geo.X_C_END - 1, geo.Y_C, palette.C_LINE),
+        (geo.X_H_END + 2.0, geo.Y_H_OUT, geo.X_H_END - 1, geo.Y_H_OUT, palette.H_LINE),
+        (geo.X_H_UP, 73.5, geo.X_H_UP, 70.5, palette.H_LINE),
+    ]
+    for x, y, ax, ay, color in arrows:
+        ann.append(
+            dict(
+                x=x, y=y, ax=ax, ay=ay, xref="x", yref="y", axref="x", ayref="y", text="",
+                showarrow=True, arrowhead=2, arrowsize=1.0, arrowwidth=3, arrowcolor=color,
+            )
+        )  # fmt: skip
+    legend = [
+        (palette.C_LINE, tr("cell.legend_c")),
+        (palette.H_LINE, tr("cell.legend_h")),
+        (palette.X_LINE, tr("cell.legend_x")),
+    ]
+    for n, (color, text) in enumerate(legend):  # a colour key along the bottom of the cell
+        ann.append(
+            dict(
+                x=34.0 + 26.0 * n, y=1.5, xanchor="left", yanchor="middle", showarrow=False,
+                font=dict(color=color, size=13), text=f"<b>━━</b> {text}",
+            )
+        )  # fmt: skip
+    return ann
+
+
+PANEL_Y = {
+    "status": 1.0,
+    "prompt": 0.37,
+    "eq_symbolic": 0.31,
+    "eq_numeric": 0.255,
+    "meaning": 0.185,
+}
+
+
+def _dynamic_annotations(texts: list[str]) -> list[dict]:
+    """Every annotation a frame changes, with its position and style (texts from `texts`)."""
+    ann = []
+    for slot, text in zip(TEXT_SLOTS, texts):
+        size = {"status": 15, "prompt": 16, "eq_symbolic": 18, "eq_numeric": 18, "meaning": 15}[
+            slot
+        ]
+        ann.append(
+            dict(
+                x=0.0, y=PANEL_Y[slot], xref="paper", yref="paper", xanchor="left",
+                yanchor="top", align="left", showarrow=False, text=text,
+                font=dict(size=size, color=TEXT_COLOR),
+            )
+        )  # fmt: skip
+    for (x, y, anchor, color), text in zip(geo.LABELS.values(), texts[len(TEXT_SLOTS) :]):
+        ann.append(
+            dict(
+                x=x, y=y, xanchor=anchor, yanchor="middle", showarrow=False, text=text,
+                font=dict(size=14, color=color),
+            )
+        )  # fmt: skip
+    return ann
+
+
+def _layer_trace(trace: Trace | LayerTrace, layer: int, direction: int) -> LayerTrace:
+    if isinstance(trace, LayerTrace):
+        return trace
+    if not 0 <= layer < trace.num_layers:
+        raise ValueError(f"layer must be in 0..{trace.num_layers - 1}, got {layer}")
+    if not 0 <= direction < trace.num_directions:
+        raise ValueError(f"direction must be in 0..{trace.num_directions - 1}, got {direction}")
+    return trace.layers[layer][direction]
+
+
+def _default_tr(lang: str) -> Callable[..., str]:
+    from ui.i18n import tr  # pure: reads assets/i18n, no Streamlit
+
+    return lambda key, **fmt_: tr(key, lang, **fmt_)
+
+
+def create_cell_figure(
+    trace: Trace | LayerTrace,
+    *,
+    layer: int = 0,
+    direction: int = 0,
+    unit: int | None = 0,
+    t: int = 0,
+    stage: int = 0,
+    predict: bool = True,
+    lang: str = "en",
+    step_labels: Sequence[str] | None = None,
+    max_steps: int = MAX_STEPS,
+    batch: int = 0,
+    height: int = 800,
+) -> go.Figure:
+    """The cell at layer/direction, unit j (None: all units), one frame per (t, stage, sub-step).
+
+    The figure opens at position t, stage `stage` (0 forget … 5 hidden); arrays are read from
+    `trace.layers[layer][direction]`, batch entry `batch`, time-major (T, B, ·).
+    """
+    lt = _layer_trace(trace, layer, direction)
+    T, H = lt.c.shape[0], lt.hidden_size
+    if not 0 <= t < T:
+        raise ValueError(f"t must be in 0..{T - 1}, got {t}")
+    if unit is not None and not 0 <= unit < H:
+        raise ValueError(f"unit must be in 0..{H - 1} or None, got {unit}")
+    if not 0 <= stage < len(STAGES):
+        raise ValueError(f"stage must be in 0..{len(STAGES) - 1}, got {stage}")
+    tr = _default_tr(lang)
+    proj = lt.weight_hr is not None
+    order = step_order(T, t, lt.direction, predict, max_steps)
+    start = next(n for n, s in enumerate(order) if s.t == t and s.s == stage)
+
+    values = {tt: step_values(lt, tt, unit, batch) for tt in sorted({s.t for s in order})}
+    labels = list(step_labels) if step_labels is not None else [str(n) for n in range(T)]
+
+    def texts(n: int) -> list[str]:
+        s = order[n]
+        return _frame_texts(
+            s, values[s.t], layer=lt.layer, direction=lt.direction, unit=unit, proj=proj,
+            predict=predict, step_label=labels[s.t], tr=tr,
+        )  # fmt: skip
+
+    frames = []
+    for n, s in enumerate(order):
+        frames.append(  # plain dicts: validating hundreds of go.Frame costs seconds
+            dict(
+                name=s.name,
+                layout=dict(
+                    annotations=[{"text": text} for text in texts(n)],
+                    shapes=_box_styles(s.s),
+                    updatemenus=_buttons(order, n, tr),
+                ),
+            )
+        )
+
+    shapes = _static_shapes()
+    for n, style in enumerate(_box_styles(order[start].s)):  # the opening frame's look
+        shapes[n]["opacity"] = style["opacity"]
+        if "line" in style:
+            shapes[n]["line"] = shapes[n]["line"] | style["line"]
+    annotations = _dynamic_annotations(texts(start)) + _static_annotations(tr, lt.direction)
+
+    slider_steps = []
+    every = max(1, int(np.ceil(len({s.t for s in order}) / 20)))
+    for s in order:
+        first_of_t = s.s == 0 and (s.sub == "q" or not predict)
+        show = first_of_t and (s.t % every == 0)
+        slider_steps.append(
+            dict(method="animate", args=[[s.name], STEP_ARGS], label=str(s.t) if show else "")
+        )
+
+    menus = _buttons(order, start, tr, initial=True)
+    menus[0] |= dict(
+        type="buttons", direction="right", x=0.0, y=1.075, xanchor="left", yanchor="top",
+        pad=dict(r=4, t=0), showactive=False, font=dict(size=13),
+    )  # fmt: skip
+
+    fig = go.Figure(
+        data=[
+            go.Scatter(
+                x=[geo.X_RANGE[0]],
+                y=[geo.Y_RANGE[0]],
+                mode="markers",
+                marker=dict(opacity=0),
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        ],
+    )
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=70, b=10),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        font=dict(family=palette.FONT_FAMILY, color=TEXT_COLOR),
+        xaxis=dict(range=list(geo.X_RANGE), visible=False, fixedrange=True),
+        yaxis=dict(
+            range=list(geo.Y_RANGE), visible=False, fixedrange=True, scaleanchor="x",
+            scaleratio=1, domain=[0.40, 1.0], constrain="domain",
+        ),
+        shapes=shapes,
+        annotations=annotations,
+        updatemenus=menus,
+        sliders=[
+            dict(
+                active=start, steps=slider_steps, x=0.0, len=1.0, y=0.06, yanchor="top",
+                pad=dict(t=0, b=0), currentvalue=dict(visible=False), ticklen=3,
+                minorticklen=0, font=dict(size=11),
+            )
+        ],
+        showlegend=False,
+        hovermode=False,
+        dragmode=False,
+        meta=dict(frame_order=[s.name for s in order], start=start),
+    )  # fmt: skip
+    # Hundreds of frames: validating each one would cost seconds; they follow the spec above.
+    return go.Figure(dict(fig.to_dict(), frames=frames), _validate=False)
