@@ -1,12 +1,150 @@
-"""Placeholder until its owner writes this page: the title and the current run's shapes."""
+"""The unrolled network at a glance: layers × timesteps, c and h flowing through, click to open.
 
+Thin: reads the shared settings, run and selection; the figure is `viz.network.network_grid`.
+A click on a cell sets the shared selection (layer, direction, t); a link opens that cell in the
+step-through page (CNN Explainer's overview → detail).
+"""
+
+from __future__ import annotations
+
+import numpy as np
 import streamlit as st
 
 from ui import session
 from ui.i18n import tr
+from viz.network import QUANTITIES, network_grid, rows_of
+
+GRID_KEY = "network_grid"  # the chart's selection state
+LAST_CLICK = "_network_last_click"  # the last click acted on (a repeated click deselects)
+QUANTITY = "_network_quantity"  # which value colours the cells (no widget owns this key)
+ALL = "all"
+
+
+def clicked_cell(state, num_layers: int, num_directions: int) -> tuple[int, int, int] | None:
+    """(k, d, t) of a new click on a cell, or None (no click, the same click, or not a cell)."""
+    try:
+        points = list(state["selection"]["points"]) if state else []
+    except (KeyError, TypeError):
+        points = []
+    key = [(p.get("x"), p.get("y")) for p in points]
+    if key == st.session_state.get(LAST_CLICK):
+        return None
+    st.session_state[LAST_CLICK] = key
+    rows = rows_of(num_layers, num_directions)
+    for p in points:
+        x, y = p.get("x"), p.get("y")
+        if not isinstance(x, (int, float)) or not isinstance(y, (int, float)):
+            continue
+        for r in rows:
+            if abs(r.y - y) < 1e-9:  # a cell (not the input or output markers)
+                return r.k, r.d, int(round(x))
+    return None
+
+
+def _on_quantity() -> None:
+    st.session_state[QUANTITY] = st.session_state["network_pick_quantity"]
+
+
+def _on_unit() -> None:
+    v = st.session_state["network_pick_unit"]
+    session.set_selection(unit=None if v == ALL else int(v))
+
+
+def cell_table(lt, t: int, lang: str) -> dict[str, np.ndarray]:
+    """The selected cell's values, one row per unit: what came in, the gates, what came out."""
+    return {
+        tr("network.col_unit", lang): np.arange(lt.hidden_size),
+        "cₜ₋₁": lt.c_prev[t, 0],
+        "f": lt.f[t, 0],
+        "i": lt.i[t, 0],
+        "g": lt.g[t, 0],
+        "o": lt.o[t, 0],
+        "cₜ": lt.c[t, 0],
+        "tanh(cₜ)": lt.tanh_c[t, 0],
+        "hₜ = o·tanh(cₜ)": lt.h_cell[t, 0],
+    }
+
 
 lang = session.lang()
 run = session.current_run()
-st.title(tr("common.nav_network", lang))
-st.info(tr("common.placeholder", lang))
-st.caption(tr("common.input_summary", lang, T=run.T, D=run.D))
+trace = run.trace
+L, ND = trace.num_layers, trace.num_directions
+clicked = clicked_cell(st.session_state.get(GRID_KEY), L, ND)
+if clicked is not None:
+    session.set_selection(layer=clicked[0], direction=clicked[1], t=clicked[2])
+sel = session.selection()
+labels = run.step_labels
+quantity = st.session_state.get(QUANTITY, "c")
+if quantity not in QUANTITIES:
+    quantity = "c"
+
+st.title(tr("network.title", lang))
+st.markdown(tr("network.intro", lang))
+
+c1, c2 = st.columns([3, 1])
+with c1:
+    st.session_state["network_pick_quantity"] = quantity
+    st.radio(
+        tr("network.colour_by", lang),
+        QUANTITIES,
+        format_func=lambda q: tr(f"network.qs_{q}", lang),
+        horizontal=True,
+        key="network_pick_quantity",
+        on_change=_on_quantity,
+    )
+with c2:
+    st.session_state["network_pick_unit"] = ALL if sel.unit is None else sel.unit
+    st.selectbox(
+        tr("network.pick_unit", lang),
+        [ALL, *range(run.H)],
+        format_func=lambda j: tr("network.all_units", lang) if j == ALL else str(j),
+        key="network_pick_unit",
+        on_change=_on_unit,
+    )
+
+st.caption(tr("network.grid_explain", lang))
+if run.T > 16:
+    st.caption(tr("network.big_t_note", lang, T=run.T))
+if run.model.proj_size:
+    st.caption(tr("network.proj_note", lang))
+st.plotly_chart(
+    network_grid(
+        trace,
+        quantity,
+        sel.unit,
+        selected=(sel.layer, sel.direction, sel.t),
+        step_labels=labels,
+        lang=lang,
+    ),
+    key=GRID_KEY,
+    on_select="rerun",
+    selection_mode="points",
+    width="stretch",
+    config={"displayModeBar": False},
+)
+
+lt = trace.layers[sel.layer][sel.direction]
+st.subheader(
+    tr(
+        "network.selected_title",
+        lang,
+        k=sel.layer,
+        direction=tr(f"network.direction_{sel.direction}", lang),
+        t=labels[sel.t],
+    )
+)
+st.caption(tr("network.selected_explain", lang))
+l1, l2, _ = st.columns([1, 1, 2])
+with l1:
+    st.page_link("pages/cell.py", label=tr("network.open_cell", lang), icon=":material/memory:")
+with l2:
+    st.page_link("pages/gates.py", label=tr("network.open_time", lang), icon=":material/timeline:")
+st.dataframe(
+    cell_table(lt, sel.t, lang),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        name: st.column_config.NumberColumn(format="%.6f")
+        for name in list(cell_table(lt, sel.t, lang))[1:]
+    },
+)
