@@ -211,10 +211,14 @@ def contributions_at_t(
         xh = len(y) - 1 - lookback  # n steps back from t (c_0 sits at 0)
         fig.add_vline(x=xh, line={"color": palette.SIGMA_BOX, "dash": "dot", "width": 2})
         fig.add_annotation(
-            x=xh, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+            x=xh,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            showarrow=False,
             text=tr("gates.half_life_mark", lang, n=steps_text(lookback, lang)),
             font={"color": palette.STAGE_EDGE["forget"]},
-        )  # fmt: skip
+        )
     total = float(y.sum())
     fig.update_xaxes(
         tickmode="array" if len(x) <= 40 else "auto",

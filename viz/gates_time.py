@@ -204,9 +204,14 @@ def memory_paths(
     if t_sel is not None:
         for col in (1, 2):
             fig.add_vrect(
-                x0=t_sel - 0.5, x1=t_sel + 0.5, fillcolor="#e9ecef", line_width=0, layer="below",
-                row=1, col=col,
-            )  # fmt: skip
+                x0=t_sel - 0.5,
+                x1=t_sel + 0.5,
+                fillcolor="#e9ecef",
+                line_width=0,
+                layer="below",
+                row=1,
+                col=col,
+            )
     fig.update_layout(
         barmode="relative",
         hovermode="closest",
@@ -258,9 +263,15 @@ def saturation_histograms(lt: LayerTrace, lang: str = "en", b: int = 0) -> go.Fi
         )
         for x0, x1 in ((lo, lo + SATURATION_MARGIN), (hi - SATURATION_MARGIN, hi)):
             fig.add_vrect(
-                x0=x0, x1=x1, fillcolor="#dee2e6", opacity=0.6, line_width=0, layer="below",
-                row=1, col=n + 1,
-            )  # fmt: skip
+                x0=x0,
+                x1=x1,
+                fillcolor="#dee2e6",
+                opacity=0.6,
+                line_width=0,
+                layer="below",
+                row=1,
+                col=n + 1,
+            )
         fig.update_xaxes(range=[lo, hi], title_text=name, row=1, col=n + 1)
     fig.update_yaxes(title_text=tr("gates.percent_axis", lang), row=1, col=1)
     fig.update_yaxes(gridcolor="#e9ecef")
