@@ -38,6 +38,7 @@ _SEL = "_selection"
 _MSG = "_url_messages"
 _INIT = "_session_initialised"
 _MEMO = "_run_memo"
+LAST_RUN = "_last_run"
 CSV_BYTES = "csv_bytes"  # bytes of the uploaded CSV (set by the sidebar)
 CSV_NAME = "csv_name"
 TRAINED_MODEL = "trained_model"  # an lstm_core.LSTM, set by the train page
@@ -558,7 +559,9 @@ def current_run() -> Run:
             ss[_MEMO] = (key, run)
     else:
         run = _cached_run(base, csv_bytes)
-    return localise(run, cfg.lang)
+    run = localise(run, cfg.lang)
+    ss[LAST_RUN] = run  # what this session is looking at (tests read it back)
+    return run
 
 
 def selection() -> Selection:

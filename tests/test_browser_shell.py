@@ -1,0 +1,72 @@
+"""The app shell in a real Chromium: every page loads cleanly; settings survive a reload."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from conftest import assert_no_exception, wait_idle
+
+from ui import session
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("url", ["", *[p[1] for p in session.PAGES]])
+def test_every_page_loads_without_exception(streamlit_server, page, url):
+    page.goto(f"{streamlit_server}/{url}")
+    wait_idle(page)
+    page.wait_for_selector("h1", timeout=30_000)
+    assert_no_exception(page)
+    # The shared sidebar is drawn on every page (app.py ran, not the page file alone).
+    assert page.get_by_role("slider", name="Hidden size H").count() == 1
+
+
+def test_setting_survives_reload_in_a_new_page(streamlit_server, page, browser):
+    page.goto(streamlit_server)
+    wait_idle(page)
+    slider = page.get_by_role("slider", name="Hidden size H")
+    slider.focus()
+    for _ in range(3):
+        slider.press("ArrowRight")
+    wait_idle(page)
+    page.wait_for_url(re.compile(r"[?&]H=7\b"), timeout=10_000)
+    assert slider.get_attribute("aria-valuenow") == "7"
+    url = page.url
+
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    try:
+        other.goto(url)
+        wait_idle(other)
+        s2 = other.get_by_role("slider", name="Hidden size H")
+        assert s2.get_attribute("aria-valuenow") == "7"
+        assert_no_exception(other)
+    finally:
+        other.context.close()
+
+
+def test_language_switch_and_page_switch_keep_settings(streamlit_server, page):
+    page.goto(f"{streamlit_server}/?lang=zh&H=6&input=step")
+    wait_idle(page)
+    assert page.get_by_role("heading", name="LSTM 如何记忆").count() == 1
+    t0 = time.perf_counter()
+    page.get_by_role("link", name="门随时间变化").first.click()
+    wait_idle(page)
+    page.wait_for_url(re.compile(r"/time\?"), timeout=10_000)
+    elapsed = time.perf_counter() - t0
+    assert "H=6" in page.url and "lang=zh" in page.url and "input=step" in page.url
+    assert page.get_by_role("slider", name="隐藏层大小 H").get_attribute("aria-valuenow") == "6"
+    assert_no_exception(page)
+    assert elapsed < 15, f"page switch took {elapsed:.1f} s"
+
+
+def test_garbage_in_url_gives_a_message_not_a_traceback(streamlit_server, page):
+    page.goto(f"{streamlit_server}/?H=banana&layers=99&dtype=float16")
+    wait_idle(page)
+    alerts = page.locator("[data-testid='stAlert']")
+    text = " ".join(alerts.all_inner_texts())
+    for bad in ("H=banana", "layers=99", "dtype=float16"):
+        assert bad in text
+    assert page.get_by_role("slider", name="Hidden size H").get_attribute("aria-valuenow") == "4"
+    assert_no_exception(page)
