@@ -48,6 +48,9 @@ def cached_pt_bytes(sd: dict) -> bytes:
     return tb.save_pt_bytes(sd)
 
 
+DIR_NAMES = ("forward →", "reverse ←")
+
+
 def sci(v: float) -> str:
     return "0" if v == 0 else f"{v:.2e}"
 
@@ -217,14 +220,18 @@ with code_box:
     st.subheader(T_("code_title"))
     left, right = st.columns(2)
     left.caption(T_("code_torch"))
-    left.code(cl.torch_code(cfg), "python")
+    left.code(cl.torch_code(cfg), "python", wrap_lines=True)
     right.caption(T_("code_numpy"))
-    right.code(cl.numpy_code(cfg), "python")
+    right.code(cl.numpy_code(cfg), "python", wrap_lines=True)
     LD = cfg.num_layers * cfg.num_directions
     st.markdown(
         T_(
             "shapes_bf" if cfg.batch_first else "shapes",
-            x=str(tuple(np.array(cl.make_inputs(cfg).x.shape))) if not problems else "?",
+            x=str(
+                (cfg.batch, cfg.seq_len, cfg.input_size)
+                if cfg.batch_first
+                else (cfg.seq_len, cfg.batch, cfg.input_size)
+            ),
             out=str(cl.output_shape(cfg)),
             LD=LD,
             L=cfg.num_layers,
@@ -314,7 +321,10 @@ with tab_out:
         st.info(T_("needs_torch"))
     else:
         b = st.selectbox(T_("batch_element"), list(range(cfg.batch)), key="cmp_b")
-        dirs = ["→", "←"]
+        dirs = ("→", "←")
+        state_rows = [
+            f"l{k} {dirs[d]}" for k in range(cfg.num_layers) for d in range(cfg.num_directions)
+        ]
         for t in result.tensors.values():
             st.markdown(
                 f"##### `{t.name}` — {T_('shape')} {t.core.shape} · "
@@ -324,10 +334,10 @@ with tab_out:
             if t.name == "output":
                 core2 = t.core[b] if cfg.batch_first else t.core[:, b]
                 torch2 = t.torch[b] if cfg.batch_first else t.torch[:, b]
-                rows_lbl, cols_lbl = "t", T_("feature")
+                rows_lbl, cols_lbl, ticks = "t", T_("feature"), None
             else:
                 core2, torch2 = t.core[:, b], t.torch[:, b]
-                rows_lbl, cols_lbl = T_("layer_dir"), T_("unit")
+                rows_lbl, cols_lbl, ticks = T_("layer_dir"), T_("unit"), state_rows
             if t.name == "c_n" or cfg.proj_size:
                 rng = palette.symmetric_range(np.concatenate([core2.ravel(), torch2.ravel()]))
             else:
@@ -340,6 +350,7 @@ with tab_out:
                 rows_lbl,
                 cols_lbl,
                 rng,
+                ticks,
             )
             st.plotly_chart(fig, key=f"cmp_fig_{t.name}", config={"displaylogo": False})
         st.caption(T_("diff_scale_note"))
@@ -352,23 +363,24 @@ with tab_gates:
     if result is None:
         st.info(T_("needs_torch"))
     else:
-        rows = [
-            {
-                T_("col_layer"): g.layer,
-                T_("col_direction"): "reverse" if g.direction else "forward",
-                T_("col_gate"): g.gate,
-                T_("col_max_diff"): g.max_diff,
-                T_("col_tol"): g.tol,
-                T_("col_verdict"): T_("pass") if g.passed else T_("fail"),
-            }
-            for g in result.gates
-        ]
+        rows = []
+        for k in range(cfg.num_layers):
+            for d in range(cfg.num_directions):
+                sel = [g for g in result.gates if g.layer == k and g.direction == d]
+                row = {T_("col_layer"): k, T_("col_direction"): DIR_NAMES[d]}
+                row |= {g.gate: g.max_diff for g in sel}
+                row[T_("col_tol")] = max(g.tol for g in sel)
+                row[T_("col_verdict")] = T_("pass") if all(g.passed for g in sel) else T_("fail")
+                rows.append(row)
         st.dataframe(
             pd.DataFrame(rows),
             hide_index=True,
             key="cmp_gate_table",
             column_config={
-                T_("col_max_diff"): st.column_config.NumberColumn(format="%.3e"),
+                **{
+                    g: st.column_config.NumberColumn(f"max |diff| {g}", format="%.2e")
+                    for g in cl.GATE_NAMES
+                },
                 T_("col_tol"): st.column_config.NumberColumn(format="%.1e"),
             },
         )
@@ -378,7 +390,7 @@ with tab_gates:
             T_("col_direction"),
             list(range(cfg.num_directions)),
             key="cmp_gate_dir",
-            format_func=lambda v: "reverse ←" if v else "forward →",
+            format_func=lambda v: DIR_NAMES[v],
         )
         sel = [g for g in result.gates if g.layer == k and g.direction == d]
         fig = vc.create_gate_diff_figure(
@@ -409,12 +421,12 @@ with tab_layout:
             T_("col_direction"),
             list(range(cfg.num_directions)),
             key="cmp_layout_dir",
-            format_func=lambda v: "reverse ←" if v else "forward →",
+            format_func=lambda v: DIR_NAMES[v],
         )
         sfx = f"_l{k}" + ("_reverse" if d else "")
         blocks = {
-            f"weight_ih{sfx}": {g: f"W_i{g}" for g in vc.GATE_ORDER},
-            f"weight_hh{sfx}": {g: f"W_h{g}" for g in vc.GATE_ORDER},
+            f"weight_ih{sfx}": {g: f"W<sub>i{g}</sub>" for g in vc.GATE_ORDER},
+            f"weight_hh{sfx}": {g: f"W<sub>h{g}</sub>" for g in vc.GATE_ORDER},
         }
         fig = vc.create_weight_layout_figure({n: psd[n] for n in blocks}, H, blocks)
         st.plotly_chart(fig, key="cmp_fig_layout", config={"displaylogo": False})
@@ -536,12 +548,16 @@ with tab_grad:
                     "torch autograd": gc.torch.ravel()[gc.index],
                     "central differences": gc.central,
                 },
+                [
+                    "[" + ", ".join(str(int(v)) for v in np.unravel_index(j, gc.core.shape)) + "]"
+                    for j in gc.index
+                ],
                 T_("grads_chart_title", name=name, n=len(gc.index)),
                 T_("entry"),
                 "∂L/∂θ",
             )
             st.plotly_chart(fig, key="cmp_fig_grads", config={"displaylogo": False})
-            st.caption(T_("grads_entries", idx=", ".join(map(str, gc.index.tolist()))))
+            st.caption(T_("grads_entries"))
             with st.expander(T_("grads_all")):
                 st.dataframe(
                     pd.DataFrame(

@@ -464,17 +464,12 @@ def torch_code(cfg: CompareConfig) -> str:
     lines.append(f"lstm = nn.LSTM({args})")
     lines.append(f"lstm.{'train' if cfg.train else 'eval'}()")
     shape_x = (B, T, cfg.input_size) if cfg.batch_first else (T, B, cfg.input_size)
-    note_x = "(batch, length, features)" if cfg.batch_first else "(length, batch, features)"
+    note_x = "(B, T, D): batch first" if cfg.batch_first else "(T, B, D): length, batch, features"
     lines.append(f"x = torch.randn{shape_x}  # {note_x}")
     call = "lstm(x)"
     if cfg.random_state:
-        lines.append(
-            f"h0 = torch.randn({LD}, {B}, {cfg.h_out})  # (num_layers·directions, batch, H_out)"
-        )
-        lines.append(
-            f"c0 = torch.randn({LD}, {B}, {cfg.hidden_size})"
-            "  # (num_layers·directions, batch, hidden)"
-        )
+        lines.append(f"h0 = torch.randn({LD}, {B}, {cfg.h_out})  # (layers·dirs, B, H_out)")
+        lines.append(f"c0 = torch.randn({LD}, {B}, {cfg.hidden_size})  # (layers·dirs, B, H)")
         call = "lstm(x, (h0, c0))"
     if cfg.lengths is not None:
         lines.append(
@@ -496,12 +491,13 @@ def torch_code(cfg: CompareConfig) -> str:
 
 
 def numpy_code(cfg: CompareConfig) -> str:
-    """The same run with lstm_core: the same arguments, then the weights handed to torch."""
+    """The same run with lstm_core: the same arguments; to_torch hands its weights to torch."""
     args = ", ".join(_non_default_args(cfg))
     dt = "" if cfg.dtype == "float64" else ", dtype=np.float32"
-    hx = ", (h0, c0)" if cfg.random_state else ", None"
+    hx = ", (h0.numpy(), c0.numpy())" if cfg.random_state else ""
     ln = f", lengths={list(cfg.lengths)}" if cfg.lengths is not None else ""
-    call = f"model(x{hx}{ln})" if (cfg.random_state or ln) else "model(x)"
+    if ln and not hx:
+        hx = ", None"
     return "\n".join(
         [
             "import numpy as np",
@@ -510,8 +506,9 @@ def numpy_code(cfg: CompareConfig) -> str:
             "",
             f"model = LSTM({args}{dt}, seed={cfg.seed})",
             f"model.{'train' if cfg.train else 'eval'}()",
-            f"output, (hn, cn) = {call}",
-            "lstm = to_torch(model)  # nn.LSTM with the very same weights",
+            "lstm = to_torch(model)  # the nn.LSTM on the left, with these very weights",
+            f"output, (hn, cn) = model(x.numpy(){hx}{ln})  # the same x, h0, c0",
+            "trace = model.trace(x.numpy()" + hx + ln + ")  # and every gate, every step",
         ]
     )
 

@@ -36,6 +36,7 @@ def create_tensor_figure(
     row_label: str,
     col_label: str,
     value_range: tuple[float, float],
+    row_ticks: list[str] | None = None,
 ) -> go.Figure:
     """NumPy | torch | |NumPy − torch| for one 2-D slice (rows × cols), side by side.
 
@@ -48,19 +49,22 @@ def create_tensor_figure(
             f"core and torch must be the same 2-D shape, got {core.shape}, {torch.shape}"
         )
     diff = np.abs(core - torch)
-    fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.09)
+    rows = core.shape[0]
+    y = row_ticks if row_ticks is not None else list(range(rows))
+    fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.11)
     lo, hi = value_range
     hover = f"{row_label} %{{y}}, {col_label} %{{x}}<br>%{{z:.17g}}<extra></extra>"
     for col, z in ((1, core), (2, torch)):
         fig.add_trace(
             go.Heatmap(
                 z=z,
+                y=y,
                 zmin=lo,
                 zmax=hi,
                 colorscale=palette.DIVERGING_SCALE,
                 hovertemplate=hover,
                 showscale=col == 2,
-                colorbar={"x": 0.6, "len": 0.9, "thickness": 10},
+                colorbar={"x": 0.635, "len": 0.9, "thickness": 10},
             ),
             row=1,
             col=col,
@@ -68,6 +72,7 @@ def create_tensor_figure(
     fig.add_trace(
         go.Heatmap(
             z=diff,
+            y=y,
             zmin=0.0,
             zmax=tol,
             colorscale=DIFF_SCALE,
@@ -85,10 +90,15 @@ def create_tensor_figure(
     )
     for col in (1, 2, 3):
         fig.update_yaxes(
-            autorange="reversed", title_text=row_label if col == 1 else None, row=1, col=col
+            autorange="reversed",
+            type="category" if row_ticks else "linear",
+            dtick=None if row_ticks else max(1, rows // 8),
+            title_text=row_label if col == 1 else None,
+            row=1,
+            col=col,
         )
         fig.update_xaxes(title_text=col_label, row=1, col=col)
-    height = int(np.clip(140 + 18 * core.shape[0], 220, 520))
+    height = int(np.clip(150 + 22 * rows, 260, 560))
     return _base_layout(fig, height)
 
 
@@ -108,7 +118,11 @@ def create_gate_diff_figure(
                 y=np.maximum(v, floor),
                 name=name,
                 mode="lines+markers",
-                line={"color": palette.GATE_COLOR.get(name, palette.X_LINE), "width": 2},
+                line={
+                    "color": palette.GATE_COLOR.get(name, palette.X_LINE),
+                    "width": 2,
+                    "dash": "dot" if name in ("c", "h") else "solid",
+                },
                 hovertemplate=f"{name}, t=%{{x}}: %{{y:.3e}}<extra></extra>",
             )
         )
@@ -242,25 +256,35 @@ def create_matrix_figure(w: np.ndarray, title: str, row_label: str, col_label: s
 
 
 def create_grad_figure(
-    values: dict[str, np.ndarray], title: str, x_label: str, y_label: str
+    values: dict[str, np.ndarray], labels: list[str], title: str, x_label: str, y_label: str
 ) -> go.Figure:
-    """Gradient entries from several methods (core BPTT, torch autograd, central differences)."""
+    """Gradient entries by several methods (BPTT, autograd, central differences), overlaid.
+
+    `labels` names each entry (e.g. its flat index). Later methods are drawn larger and open,
+    so agreeing methods show as one marker inside another.
+    """
     fig = go.Figure()
     colors = [palette.C_LINE, palette.TANH_BOX, palette.SIGMA_BOX, palette.H_LINE]
-    symbols = ["circle", "x", "diamond-open", "square-open"]
+    symbols = ["circle", "x-thin-open", "diamond-open", "square-open"]
+    sizes = [7, 12, 17, 20]
     for n, (name, v) in enumerate(values.items()):
         v = np.asarray(v, np.float64).ravel()
         fig.add_trace(
             go.Scatter(
-                x=np.arange(v.size),
+                x=labels,
                 y=v,
                 name=name,
                 mode="markers",
-                marker={"color": colors[n % 4], "symbol": symbols[n % 4], "size": 9 - n},
-                hovertemplate=f"{name} [%{{x}}] = %{{y:.10g}}<extra></extra>",
+                marker={
+                    "color": colors[n % 4],
+                    "symbol": symbols[n % 4],
+                    "size": sizes[n % 4],
+                    "line": {"width": 2, "color": colors[n % 4]},
+                },
+                hovertemplate=f"{name} [%{{x}}] = %{{y:.12g}}<extra></extra>",
             )
         )
-    fig.update_xaxes(title_text=x_label)
+    fig.update_xaxes(title_text=x_label, type="category")
     fig.update_yaxes(title_text=y_label)
-    fig.update_layout(title={"text": title}, legend={"orientation": "h", "y": -0.25})
-    return _base_layout(fig, 340)
+    fig.update_layout(title={"text": title}, legend={"orientation": "h", "y": -0.3})
+    return _base_layout(fig, 360)
