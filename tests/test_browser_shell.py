@@ -32,7 +32,7 @@ def test_setting_survives_reload_in_a_new_page(streamlit_server, page, browser):
         slider.press("ArrowRight")
     wait_idle(page)
     page.wait_for_url(re.compile(r"[?&]H=7\b"), timeout=10_000)
-    assert slider.get_attribute("aria-valuenow") == "7"
+    assert slider.input_value() == "7"
     url = page.url
 
     other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
@@ -40,7 +40,7 @@ def test_setting_survives_reload_in_a_new_page(streamlit_server, page, browser):
         other.goto(url)
         wait_idle(other)
         s2 = other.get_by_role("slider", name="Hidden size H")
-        assert s2.get_attribute("aria-valuenow") == "7"
+        assert s2.input_value() == "7"
         assert_no_exception(other)
     finally:
         other.context.close()
@@ -56,7 +56,7 @@ def test_language_switch_and_page_switch_keep_settings(streamlit_server, page):
     page.wait_for_url(re.compile(r"/time\?"), timeout=10_000)
     elapsed = time.perf_counter() - t0
     assert "H=6" in page.url and "lang=zh" in page.url and "input=step" in page.url
-    assert page.get_by_role("slider", name="隐藏层大小 H").get_attribute("aria-valuenow") == "6"
+    assert page.get_by_role("slider", name="隐藏层大小 H").input_value() == "6"
     assert_no_exception(page)
     assert elapsed < 15, f"page switch took {elapsed:.1f} s"
 
@@ -68,5 +68,5 @@ def test_garbage_in_url_gives_a_message_not_a_traceback(streamlit_server, page):
     text = " ".join(alerts.all_inner_texts())
     for bad in ("H=banana", "layers=99", "dtype=float16"):
         assert bad in text
-    assert page.get_by_role("slider", name="Hidden size H").get_attribute("aria-valuenow") == "4"
+    assert page.get_by_role("slider", name="Hidden size H").input_value() == "4"
     assert_no_exception(page)
