@@ -1,0 +1,259 @@
+"""The Compare page in Streamlit's AppTest: verdicts with numbers, bad input, uploads, no torch."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lstm_core import LSTM
+from ui import session, uploads
+
+pytest.importorskip("torch")
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages" / "compare.py")
+TIMEOUT = 120
+
+
+def _page() -> AppTest:
+    return AppTest.from_file(PAGE, default_timeout=TIMEOUT).run()
+
+
+def _verdict_rows(at: AppTest) -> dict[str, dict]:
+    df = at.dataframe[0].value
+    return {row["tensor"]: row for row in df.to_dict("records")}
+
+
+def _assert_pass(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.success[0].value.startswith("PASS")
+
+
+def test_default_is_the_article_example_and_passes():
+    at = _page()
+    _assert_pass(at)
+    rows = _verdict_rows(at)
+    assert list(rows) == ["output", "h_n", "c_n"]
+    assert rows["output"]["shape (NumPy)"] == rows["output"]["shape (torch)"] == "(5, 3, 20)"
+    assert rows["h_n"]["shape (torch)"] == rows["c_n"]["shape (torch)"] == "(2, 3, 20)"
+    for row in rows.values():
+        assert isinstance(row["max |diff|"], float) and 0 <= row["max |diff|"] <= 1e-14
+        assert row["tolerance"] == pytest.approx(1e-12) and row["verdict"] == "pass"
+    assert "15 checks" in at.success[0].value  # 3 tensors + 2 layers × 6 gate quantities
+    torch_code = at.code[0].value
+    assert "nn.LSTM(input_size=10, hidden_size=20, num_layers=2)" in torch_code
+    assert "x = torch.randn(5, 3, 10)" in torch_code
+    assert "h0 = torch.randn(2, 3, 20)" in torch_code and "c0 = torch.randn(2, 3, 20)" in torch_code
+    assert "torch.Size([5, 3, 20])" in torch_code
+    shapes = next(m.value for m in at.markdown if m.value.startswith("**Shapes.**"))
+    assert "(5, 3, 10) = (T, B, D)" in shapes and "batch_first=False" in shapes
+    gates = at.dataframe[1].value
+    assert len(gates) == 2 and set("ifgoch") <= set(gates.columns)
+    assert float(gates[list("ifgoch")].to_numpy().max()) <= 1e-14
+    # the gradient check ran and passed
+    assert any(s.value.startswith("PASS: BPTT, autograd and central") for s in at.success)
+    # the figures: 3 tensors, the gate chart, the weight layout, the gradient chart
+    assert len(at.get("plotly_chart")) == 6
+
+
+def test_bidirectional_projection_and_lengths_pass():
+    at = _page()
+    at.checkbox(key="cmp_bidirectional").check()
+    at.number_input(key="cmp_proj_size").set_value(5)
+    at.text_input(key="cmp_lengths").input("5, 3, 4")
+    at.run()
+    _assert_pass(at)
+    rows = _verdict_rows(at)
+    assert rows["output"]["shape (torch)"] == "(5, 3, 10)"
+    assert rows["h_n"]["shape (torch)"] == "(4, 3, 5)"
+    assert rows["c_n"]["shape (torch)"] == "(4, 3, 20)"
+    assert all(0 <= r["max |diff|"] <= 1e-14 and r["verdict"] == "pass" for r in rows.values())
+    assert len(at.dataframe[1].value) == 4  # 2 layers × 2 directions
+    assert any("pack_padded_sequence" in c.value for c in at.code)
+    assert any("Variable lengths 5, 3, 4" in i.value for i in at.info)
+
+
+def test_float32_with_dropout_in_train_mode():
+    at = _page()
+    at.radio(key="cmp_dtype").set_value("float32")
+    at.number_input(key="cmp_dropout").set_value(0.5)
+    at.radio(key="cmp_mode").set_value("train")
+    at.run()
+    _assert_pass(at)
+    rows = _verdict_rows(at)
+    assert all(
+        r["tolerance"] >= 1e-5 and 0 < r["max |diff|"] <= r["tolerance"] for r in rows.values()
+    )
+    assert any("layer by layer" in i.value for i in at.info)
+    assert any("compared in eval mode" in i.value for i in at.info)  # the gradient section
+
+
+def test_bad_settings_give_messages_not_tracebacks():
+    at = _page()
+    at.text_input(key="cmp_lengths").input("5, x, 4").run()
+    assert not at.exception
+    assert any("'x' is not one" in e.value for e in at.error)
+    at.text_input(key="cmp_lengths").input("5, 9, 4").run()
+    assert any("between 1 and T = 5" in e.value and "9" in e.value for e in at.error)
+    at.text_input(key="cmp_lengths").input("").run()
+    at.number_input(key="cmp_proj_size").set_value(20).run()
+    assert not at.exception
+    assert any("proj_size must be smaller than hidden_size (20)" in e.value for e in at.error)
+    assert not at.success or not at.success[0].value.startswith("PASS")
+
+
+def test_upload_npz_drives_the_comparison_and_the_session():
+    model = LSTM(4, 7, num_layers=1, bidirectional=True, seed=5)
+    at = _page()
+    at.file_uploader(key="cmp_upload").set_value(
+        ("mine.npz", uploads.npz_bytes(model.state_dict()), "application/octet-stream")
+    )
+    at.run()
+    _assert_pass(at)
+    assert _verdict_rows(at)["output"]["shape (torch)"] == "(5, 3, 14)"
+    sd = at.session_state[session.UPLOADED_STATE_DICT]
+    assert list(sd) == list(model.state_dict())
+    np.testing.assert_array_equal(
+        sd["weight_hh_l0_reverse"], model.state_dict()["weight_hh_l0_reverse"]
+    )
+    assert at.session_state[session.UPLOADED_CONFIG] == {
+        "input_size": 4, "hidden_size": 7, "num_layers": 1, "bias": True, "batch_first": False,
+        "dropout": 0.0, "bidirectional": True, "proj_size": 0,
+    }  # fmt: skip
+    assert at.session_state["_settings"].weights == "uploaded"  # every page now uses them
+    assert any(s.value.startswith("Loaded mine.npz") for s in at.success)
+    # back to the seed's weights: the article example again
+    at.radio(key="cmp_weights").set_value("seed").run()
+    _assert_pass(at)
+    assert _verdict_rows(at)["output"]["shape (torch)"] == "(5, 3, 20)"
+
+
+class _Payload:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (exec, (f"open({self.path!r}, 'w').close()",))
+
+
+def test_malicious_pt_upload_is_refused_and_runs_nothing(tmp_path):
+    import torch
+
+    marker = tmp_path / "pwned"
+    buf = io.BytesIO()
+    torch.save({"weight_ih_l0": _Payload(str(marker))}, buf)
+    at = _page()
+    at.file_uploader(key="cmp_upload").set_value(
+        ("evil.pt", buf.getvalue(), "application/octet-stream")
+    )
+    at.run()
+    assert not at.exception
+    assert any("Refused, nothing was run" in e.value for e in at.error)
+    assert not marker.exists()
+    assert session.UPLOADED_STATE_DICT not in at.session_state
+    assert at.success[0].value.startswith("PASS")  # the page keeps working on its own weights
+
+
+def test_zip_bomb_and_misfit_uploads_are_refused_with_reasons():
+    at = _page()
+    sd = LSTM(3, 4, seed=0).state_dict()
+    del sd["bias_hh_l0"]
+    sd["weight_ih_l0"] = np.zeros((16, 3))
+    sd["weight_hh_l0"] = np.zeros((16, 5))
+    at.file_uploader(key="cmp_upload").set_value(("bad.npz", uploads.npz_bytes(sd), "x")).run()
+    err = next(e.value for e in at.error if "does not fit" in e.value)
+    assert "missing key 'bias_hh_l0'" in err and "'weight_hh_l0' must have shape (16, 4)" in err
+    buf = io.BytesIO()
+    with zipfile_writer(buf) as f:
+        f.write(bytes(70 * 2**20))
+    at.file_uploader(key="cmp_upload").set_value(("bomb.npz", buf.getvalue(), "x")).run()
+    assert not at.exception
+    assert any("Refused before unpacking" in e.value for e in at.error)
+    assert session.UPLOADED_STATE_DICT not in at.session_state
+
+
+def zipfile_writer(buf):
+    import zipfile
+
+    zf = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED)
+
+    class _W:
+        def __enter__(self):
+            self.f = zf.open("weight_ih_l0.npy", "w")
+            return self.f
+
+        def __exit__(self, *exc):
+            self.f.close()
+            zf.close()
+
+    return _W()
+
+
+def test_chinese_texts():
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "与 PyTorch 对照验证"
+    assert at.success[0].value.startswith("通过（PASS）")
+
+
+def test_through_the_app_shell():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at.switch_page("pages/compare.py").run()
+    _assert_pass(at)
+
+
+NO_TORCH = textwrap.dedent(
+    """
+    import json, sys
+    sys.modules["torch"] = None  # `import torch` now raises ImportError, as if not installed
+    sys.path.insert(0, {root!r})
+    import numpy as np
+    from streamlit.testing.v1 import AppTest
+    from lstm_core import LSTM
+    from ui import uploads
+
+    at = AppTest.from_file({page!r}, default_timeout=60).run()
+    out = {{
+        "exceptions": [e.value for e in at.exception],
+        "warnings": [w.value for w in at.warning],
+        "codes": [c.value for c in at.code],
+        "charts": len(at.get("plotly_chart")),
+        "success": [s.value for s in at.success],
+    }}
+    sd = LSTM(2, 3, seed=0).state_dict()
+    at.file_uploader(key="cmp_upload").set_value(("w.npz", uploads.npz_bytes(sd), "x")).run()
+    out["upload_ok"] = "uploaded_state_dict" in at.session_state
+    out["upload_exceptions"] = [e.value for e in at.exception]
+    home = AppTest.from_file({app!r}, default_timeout=60).run()
+    out["home_exceptions"] = [e.value for e in home.exception]
+    out["torch_imported"] = sys.modules.get("torch") is not None
+    print(json.dumps(out))
+    """
+)
+
+
+def test_without_torch_the_page_says_how_to_install_it_and_the_app_works():
+    code = NO_TORCH.format(root=str(ROOT), page=PAGE, app=str(ROOT / "app.py"))
+    res = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    out = json.loads(res.stdout.strip().splitlines()[-1])
+    assert out["exceptions"] == [] and out["home_exceptions"] == []
+    assert any("PyTorch is not installed" in w for w in out["warnings"])
+    assert any("pip install torch==2.13.0" in c for c in out["codes"])
+    assert out["charts"] >= 1  # the weight layout still works
+    assert not any(s.startswith("PASS") for s in out["success"])
+    assert out["upload_ok"] and out["upload_exceptions"] == []  # .npz needs no torch
+    assert out["torch_imported"] is False
