@@ -6,6 +6,7 @@ NumPy and the standard library only; `lstm_core.torch_bridge` is the one module 
 from .backward import Gradients, LayerGradients, lstm_backward
 from .lstm import LSTM, LSTMCell
 from .recurrence import cell_step, run_direction, sigmoid
+from .rnn import RNN, RNNLayerTrace, RNNTrace, rnn_backward
 from .trace import LayerTrace, Trace
 
 __all__ = [
@@ -19,4 +20,8 @@ __all__ = [
     "Gradients",
     "LayerGradients",
     "lstm_backward",
+    "RNN",
+    "RNNLayerTrace",
+    "RNNTrace",
+    "rnn_backward",
 ]
