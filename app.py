@@ -105,12 +105,14 @@ def home() -> None:
     st.divider()
     st.subheader(tr("home.around_title", lang))
     st.caption(tr("home.start_hint", lang))
-    cols = st.columns(3)
     around = ("cell", "network", "time", "torch", "train", "why")
-    for n, ((file, _url, title_key, icon), key) in enumerate(zip(session.PAGES, around)):
-        with cols[n % 3], st.container(border=True):
-            st.page_link(_PAGE_OBJECTS[file], label=tr(title_key, lang), icon=icon)
-            st.caption(tr(f"home.around_{key}", lang))
+    for row in range(2):  # one st.columns per row, so the cards of a row line up
+        cols = st.columns(3)
+        for n in range(3):
+            (file, _url, title_key, icon), key = session.PAGES[3 * row + n], around[3 * row + n]
+            with cols[n], st.container(border=True, height="stretch"):
+                st.page_link(_PAGE_OBJECTS[file], label=tr(title_key, lang), icon=icon)
+                st.caption(tr(f"home.around_{key}", lang))
 
     st.divider()
     c1, c2 = st.columns(2, gap="large")
