@@ -420,3 +420,33 @@ def test_figure_free_session_json_serialisable_query():
         dataclasses.replace(Settings(), hidden_size=7, bidirectional=True)
     )
     assert json.loads(json.dumps(q)) == {"H": "7", "bi": "1"}
+
+
+def test_long_typed_input_stays_out_of_the_url_with_a_note():
+    rows = "\n".join(" ".join(["0.12345678"] * 10) for _ in range(100))  # (100, 10), 11 k chars
+    at = _app(input="typed")
+    at.text_area(key="w_input_text").set_value(rows).run()
+    run = at.session_state[session.LAST_RUN]
+    assert not at.error and run.x.shape == (100, 10)
+    assert "text" not in at.query_params and at.query_params["input"] == "typed"
+    note = tr("common.text_not_in_url", "en", max=session.MAX_URL_TEXT)
+    assert note in [c.value for c in at.caption]
+
+
+def _script_setting_bad_values():
+    import streamlit as st
+
+    from ui import session
+
+    session.set_settings(hidden_size=999, seed=3)
+    for msg in session.url_messages():
+        st.warning(msg)
+    st.write(session.settings().hidden_size, session.settings().seed)
+
+
+def test_set_settings_keeps_good_values_and_reports_bad_ones():
+    at = AppTest.from_function(_script_setting_bad_values, default_timeout=30).run()
+    assert not at.exception
+    assert "hidden_size=999" in at.warning[0].value
+    assert at.markdown[0].value == "`4` `3`"  # hidden_size kept its default, seed changed
+    assert at.query_params["seed"] == "3" and "H" not in at.query_params

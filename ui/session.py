@@ -163,6 +163,7 @@ _CHOICES = {
     "weights": WEIGHT_SOURCES,
 }
 MAX_TEXT_CHARS = inputs.MAX_TYPED_CHARS
+MAX_URL_TEXT = 4000  # longer typed input stays in the session but not in the link
 
 
 def _check_value(name: str, value):
@@ -249,7 +250,9 @@ def settings_to_query(cfg: Settings) -> dict[str, str]:
         if v == getattr(default, name):
             continue
         if name == "hand":
-            out[qkey] = ",".join(f"{a:g}" for a in v)
+            out[qkey] = ",".join(f"{a:.12g}" for a in v)
+        elif name == "input_text" and len(v) > MAX_URL_TEXT:
+            continue  # too long for a link (servers refuse huge URLs); the sidebar says so
         elif isinstance(v, bool):
             out[qkey] = "1" if v else "0"
         else:
@@ -492,14 +495,22 @@ def lang() -> str:
 
 
 def set_settings(**changes) -> Settings:
-    """Change settings (each value validated; a bad one is ignored) and write them to the URL."""
+    """Change settings and write them to the URL. A bad value is left out, with a visible message.
+
+    Unknown field names are a programming error: TypeError.
+    """
     cfg = settings()
+    unknown = set(changes) - {f.name for f in dataclasses.fields(Settings)}
+    if unknown:
+        raise TypeError(f"set_settings() got unknown fields {sorted(unknown)}")
     good = {}
     for name, value in changes.items():
         try:
             good[name] = _check_value(name, value)
         except (ValueError, TypeError, OverflowError):
-            continue
+            st.session_state.setdefault(_MSG, []).append(
+                ("common.msg_bad_setting", {"name": name, "value": str(value)[:40]})
+            )
     new = _fix_proj(dataclasses.replace(cfg, **good))
     st.session_state[_CFG] = new
     sync_query_params()

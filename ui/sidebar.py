@@ -134,6 +134,8 @@ def _input_section(cfg: session.Settings) -> None:
             max_chars=session.MAX_TEXT_CHARS,
             height=90,
         )
+        if len(cfg.input_text) > session.MAX_URL_TEXT:
+            st.caption(tr("common.text_not_in_url", lang, max=session.MAX_URL_TEXT))
     if kind == "csv":
         st.file_uploader(
             tr("common.csv_upload", lang), type=["csv", "txt"], key="w_csv", on_change=_on_csv
