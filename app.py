@@ -13,7 +13,9 @@ from ui import session, sidebar
 from ui.i18n import tr
 from viz import palette as pal
 
-st.set_page_config(page_title="LSTM explainer", page_icon=":material/memory:", layout="wide")
+st.set_page_config(
+    page_title=tr("common.app_title", session.lang()), page_icon=":material/memory:", layout="wide"
+)
 
 
 def _bold(md: str) -> str:
@@ -171,5 +173,6 @@ nav = st.navigation(
 )
 sidebar.draw()
 sidebar.show_messages()
+session.selection()  # clamped to the current run before any page reads it
 session.sync_query_params()
 nav.run()

@@ -349,7 +349,8 @@ def test_selection_in_the_app_is_read_from_the_url_and_clamped():
     at = _app(t="50", j="2", T="10")
     from ui.session import _SEL
 
-    assert at.session_state[_SEL] == Selection(t=50, unit=2)  # stored as given ...
+    assert at.session_state[_SEL] == Selection(t=9, unit=2)  # clamped: T = 10
+    assert at.query_params["t"] == "9"
     run = at.session_state[session.LAST_RUN]
     assert session.clamp_selection(at.session_state[_SEL], run) == Selection(t=9, unit=2)
 

@@ -578,8 +578,11 @@ def current_run() -> Run:
 def selection() -> Selection:
     """The shared selection, clamped to the current run."""
     _init_session()
-    sel = clamp_selection(st.session_state[_SEL], current_run())
-    st.session_state[_SEL] = sel
+    stored = st.session_state[_SEL]
+    sel = clamp_selection(stored, current_run())
+    if sel != stored:  # the run shrank (fewer steps, units, layers): keep the URL honest
+        st.session_state[_SEL] = sel
+        sync_query_params()
     return sel
 
 
