@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from conftest import assert_no_exception, wait_idle
 
-from ui import session
+from ui import export, session
 
 pytestmark = pytest.mark.browser
 
@@ -69,4 +70,20 @@ def test_garbage_in_url_gives_a_message_not_a_traceback(streamlit_server, page):
     for bad in ("H=banana", "layers=99", "dtype=float16"):
         assert bad in text
     assert page.get_by_role("slider", name="Hidden size H").input_value() == "4"
+    assert_no_exception(page)
+
+
+def test_download_trace_csv_from_the_sidebar(streamlit_server, page):
+    page.goto(f"{streamlit_server}/?H=2&T=3")
+    wait_idle(page)
+    page.get_by_text("Download", exact=True).click()
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="Every number of this run (CSV)").click()
+    data = Path(info.value.path()).read_bytes()
+    rows = export.read_csv_rows(data)
+    # x (3 steps × 1 feature) + 16 per-unit quantities × 3 steps × 2 units
+    assert len(rows) == 3 + 16 * 3 * 2
+    run = session.build_run(session.Settings(hidden_size=2, seq_len=3))
+    f = {(t, j): v for k, d, t, j, q, v in rows if q == "f"}
+    assert f[(2, 1)] == run.trace.layers[0][0].f[2, 0, 1]
     assert_no_exception(page)
