@@ -451,3 +451,11 @@ def test_set_settings_keeps_good_values_and_reports_bad_ones():
     assert "hidden_size=999" in at.warning[0].value
     assert at.markdown[0].value == "`4` `3`"  # hidden_size kept its default, seed changed
     assert at.query_params["seed"] == "3" and "H" not in at.query_params
+
+
+def test_reset_restores_defaults_but_keeps_the_language():
+    at = _app(lang="zh", H="9", input="noise", D="3", t="4")
+    at.button(key="w_reset").click().run()
+    assert _cfg(at) == Settings(lang="zh")
+    assert dict(at.query_params) == {"lang": "zh"}
+    assert at.session_state[session.LAST_RUN].x.shape == (12, 1)

@@ -67,6 +67,14 @@ def _on_csv() -> None:
     st.session_state[session.CSV_NAME] = f.name
 
 
+def _on_reset() -> None:
+    """Every setting back to its default (the language stays), the selection too."""
+    defaults = session.Settings(lang=session.lang())
+    session.set_settings(**{f: getattr(defaults, f) for f in session.QUERY_KEYS.values()})
+    session.set_selection(layer=0, direction=0, t=0, unit=None)
+    session.clear_url_messages()
+
+
 def _on_hand(n: int) -> None:
     hand = list(session.settings().hand)
     hand[n] = float(st.session_state[f"w_hand_{n}"])
@@ -92,6 +100,7 @@ def draw() -> session.Settings:
         _weights_section(cfg)
         _export_section(cfg)
         st.caption(tr("common.share_hint", lang))
+        st.button(tr("common.reset", lang), key="w_reset", on_click=_on_reset, type="tertiary")
     return session.settings()
 
 
