@@ -41,10 +41,12 @@ def test_heatmaps_show_the_gates_on_fixed_ranges(trace, k, d):
         assert same_scale(heat.colorscale, want)
         # one invisible click target per cell, and the exact value in its hover text
         assert len(targets.x) == T * H and targets.marker.opacity == 0
-        cells = np.asarray(targets.customdata)
-        n_cell = int(np.nonzero((cells[:, 0] == 6) & (cells[:, 1] == 3))[0][0])
-        v = float(getattr(lt, name)[6, 0, 3])
-        assert repr(v) in targets.hovertext[n_cell]
+        cells = [tuple(c[:2]) for c in targets.customdata]
+        assert sorted(cells) == [(t, j) for t in range(T) for j in range(H)]
+        n_cell = cells.index((6, 3))
+        assert (targets.x[n_cell], targets.y[n_cell]) == (6, 3)
+        assert targets.text[n_cell] == repr(float(getattr(lt, name)[6, 0, 3]))
+        assert targets.hovertext[n_cell] == repr(float(getattr(lt, f"z_{name}")[6, 0, 3]))
     # the selected cell is outlined in each of the four panels
     rects = [s for s in fig.layout.shapes if s.type == "rect"]
     assert len(rects) == 4

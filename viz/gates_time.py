@@ -16,7 +16,7 @@ from lstm_core.analysis import saturation
 from lstm_core.trace import LayerTrace
 from ui.i18n import tr
 from viz import palette
-from viz.time_axis import exact, exact_array, step_labels_or_index, time_ticks
+from viz.time_axis import exact_array, step_labels_or_index, time_ticks
 
 GATES = ("f", "i", "g", "o")  # the article's order: forget, input, candidate, output
 SELECT_LINE = "#212529"  # outline of the selected cell (neutral, not a quantity's colour)
@@ -93,20 +93,28 @@ def gate_heatmaps(
             row=row,
             col=1,
         )
-        hover = [
-            f"<b>{name}</b> · t = {labels[t]} · j = {j}<br>{name} = {exact(v[t, j])}<br>"
-            f"z<sub>{name}</sub> = {exact(z[t, j])}"
-            for t, j in zip(tt.ravel(), jj.ravel())
-        ]
+        t_flat, j_flat = tt.ravel(), jj.ravel()
         fig.add_trace(
             go.Scatter(
-                x=tt.ravel(),
-                y=jj.ravel(),
+                x=t_flat,
+                y=j_flat,
                 mode="markers",
                 marker={"size": 12, "opacity": 0, "color": palette.GATE_COLOR[name]},
-                customdata=np.stack([tt.ravel(), jj.ravel()], axis=-1),
-                hovertext=hover,
-                hovertemplate="%{hovertext}<extra></extra>",
+                # [t, j, step label]; the exact value and pre-activation ride in text/hovertext
+                customdata=np.stack(
+                    [
+                        t_flat.astype(object),
+                        j_flat.astype(object),
+                        np.array(labels, object)[t_flat],
+                    ],
+                    axis=-1,
+                ),
+                text=exact_array(v).ravel(),
+                hovertext=exact_array(z).ravel(),
+                hovertemplate=(
+                    f"<b>{name}</b> · t = %{{customdata[2]}} · j = %{{y}}<br>"
+                    f"{name} = %{{text}}<br>z<sub>{name}</sub> = %{{hovertext}}<extra></extra>"
+                ),
                 showlegend=False,
                 name=f"{name} cells",
             ),

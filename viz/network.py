@@ -24,6 +24,7 @@ CELL_W = 0.6  # a cell's width in timesteps; the gap between cells carries the c
 CELL_H = 0.62  # a cell's height in row units
 LAYER_GAP = 0.7  # extra space between layers (rows of one layer are 1 apart)
 PATH_DY = 0.17  # c runs this far above a cell's middle, h this far below (as in the article)
+MAX_ARROWHEAD_T = 40  # beyond this, arrowheads shrink so the grid stays readable
 MAX_CELL_TEXT_T = 16  # write each cell's value in it when T is at most this
 SELECT_LINE = "#212529"
 GROUP_FILL = "#f1f3f5"
@@ -165,7 +166,11 @@ def network_grid(
                 x=[p[1][0] for p in pairs],
                 y=[p[1][1] for p in pairs],
                 mode="markers",
-                marker={"symbol": symbols, "size": 9, "color": color},
+                marker={
+                    "symbol": symbols,
+                    "size": 9 if T <= MAX_ARROWHEAD_T else 5,
+                    "color": color,
+                },
                 hoverinfo="skip",
                 showlegend=False,
                 legendgroup=name,

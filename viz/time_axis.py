@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 MAX_TICK_LABELS = 40  # beyond this, Plotly picks the ticks itself
+EVERY_TICK_UP_TO = 16  # up to this many steps, every step gets its label
 
 
 def exact(v: float) -> str:
@@ -28,11 +29,16 @@ def step_labels_or_index(step_labels: Sequence[str] | None, T: int) -> list[str]
 
 
 def time_ticks(step_labels: Sequence[str] | None, T: int) -> dict:
-    """Axis settings that label integer positions 0..T-1 with the step labels (when few)."""
+    """Axis settings that label integer positions 0..T-1 with the step labels: every one when
+    there are few, every n-th when more (never crowded or turned sideways), else Plotly's own."""
     if T > MAX_TICK_LABELS:
-        return {"tickmode": "auto"}
+        return {"tickmode": "auto", "tickangle": 0}
+    every = 1 if T <= EVERY_TICK_UP_TO else int(np.ceil(T / EVERY_TICK_UP_TO))
+    labels = step_labels_or_index(step_labels, T)
+    ticks = list(range(0, T, every))
     return {
         "tickmode": "array",
-        "tickvals": list(range(T)),
-        "ticktext": step_labels_or_index(step_labels, T),
+        "tickvals": ticks,
+        "ticktext": [labels[t] for t in ticks],
+        "tickangle": 0,
     }
