@@ -1,12 +1,352 @@
-"""Placeholder until its owner writes this page: the title and the current run's shapes."""
+"""Train & watch: train a small LSTM live on a toy task, then see what training did to its gates.
 
+Thin: the training loop is `lstm_core.training.train` (a generator), advanced in chunks by
+`ui.training_runner.TrainJob` (why chunks: see that module's docstring); the before/after numbers
+come from `lstm_core.memory`, the figures from `viz.training`. When training ends (or is stopped)
+the trained `LSTM` goes to `st.session_state["trained_model"]`, the weights source "trained" of
+every other page.
+"""
+
+from __future__ import annotations
+
+import numpy as np
 import streamlit as st
 
-from ui import session
+from lstm_core.memory import delay_memory, gates_of, sequence, true_class_probability
+from lstm_core.tasks import DEFAULT_TEXT, TASK_NAMES
+from lstm_core.training import DEFAULT_CONFIGS, TARGETS, predict
+from ui import inputs, session
+from ui import training_runner as runner
 from ui.i18n import tr
+from viz.training import (
+    forget_over_time,
+    gates_before_after,
+    loss_curve,
+    next_char_probability,
+    prediction_over_time,
+    prediction_scatter,
+)
+
+LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+MAX_TEXT = inputs.MAX_T  # the trained model must also run on the sidebar's text input
+ERROR = "_train_start_error"  # (train.toml key, fields) of the last refused start
+CHART = {"displayModeBar": False}
+
+
+def task_defaults(task: str) -> dict:
+    """The page's widget values for the core's default configuration of `task`."""
+    cfg = DEFAULT_CONFIGS[task]
+    return {
+        "train_H": cfg.hidden_size,
+        "train_layers": cfg.num_layers,
+        "train_opt": cfg.optimizer,
+        "train_lr": cfg.lr,
+        "train_steps": min(cfg.steps, runner.MAX_STEPS),
+        "train_seed": cfg.seed,
+        "train_fb": float(cfg.forget_bias),
+    }
+
+
+def _value(key: str):
+    """A setting's current value (kept across page switches), or the current task's default."""
+    task = st.session_state.get("_train_task", "sine")
+    return st.session_state.get("_" + key, task_defaults(task).get(key))
+
+
+def _w(key: str, default=None) -> dict:
+    """Widget arguments: the key re-seeded from the kept value, on_change keeping the new one."""
+    default = _value(key) if default is None else default
+    return {"key": runner.kept(key, default), "on_change": runner.keep, "args": (key,)}
+
+
+def _on_task() -> None:
+    """A new task: every setting jumps to the core's defaults for it."""
+    runner.keep("train_task")
+    for key, value in task_defaults(st.session_state["train_task"]).items():
+        st.session_state["_" + key] = value
+
+
+def _on_reset() -> None:
+    for key, value in task_defaults(st.session_state.get("_train_task", "sine")).items():
+        st.session_state["_" + key] = value
+
+
+def _start() -> None:
+    """on_click of Train: a new TrainJob from the settings, or a message saying what is wrong."""
+    ss = st.session_state
+    st.session_state.pop(ERROR, None)
+    task = ss.get("_train_task", "sine")
+    text = None
+    if task == "text":
+        text = str(ss.get("_train_text", DEFAULT_TEXT)).strip()
+        problem = runner.text_problem(text, MAX_TEXT)
+        if problem is not None:
+            ss[ERROR] = problem
+            return
+    changes = {
+        "hidden_size": int(_value("train_H")),
+        "num_layers": int(_value("train_layers")),
+        "optimizer": str(_value("train_opt")),
+        "lr": float(_value("train_lr")),
+        "steps": int(min(max(int(_value("train_steps")), 1), runner.MAX_STEPS)),
+        "seed": int(_value("train_seed")),
+        "forget_bias": float(_value("train_fb")),
+    }
+    try:
+        runner.set_job(runner.TrainJob(task, text, runner.page_config(task, **changes)))
+    except ValueError as e:
+        ss[ERROR] = ("start_failed", {"reason": str(e)[:300]})
+
+
+def _discard() -> None:
+    runner.set_job(None)
+
+
+def _fmt_loss(v: float | None) -> str:
+    return "—" if v is None else f"{v:.4g}"
+
+
+def draw_progress(job: runner.TrainJob, lang: str) -> None:
+    """Progress bar, the numbers of the latest step, and the loss curve."""
+    total = job.config.steps
+    st.progress(
+        min(job.step / total, 1.0),
+        text=tr("train.progress", lang, step=job.step, total=total, s=f"{job.elapsed:.1f}"),
+    )
+    m = st.columns(4)
+    m[0].metric(tr("train.metric_step", lang), f"{job.step} / {total}")
+    m[1].metric(tr("train.metric_loss", lang), _fmt_loss(job.losses[-1] if job.losses else None))
+    last_eval = job.eval_losses[-1] if job.eval_losses else None
+    m[2].metric(tr("train.metric_eval", lang), _fmt_loss(last_eval))
+    m[3].metric(tr("train.metric_time", lang), f"{job.elapsed:.1f} s")
+    st.plotly_chart(
+        loss_curve(
+            job.steps,
+            job.losses,
+            job.eval_steps,
+            job.eval_losses,
+            target=job.target,
+            total_steps=total,
+            lang=lang,
+        ),  # fmt: skip
+        width="stretch",
+        config=CHART,
+        key="train_loss_chart",
+    )
+
+
+def live(lang: str) -> None:
+    """One chunk of training (if running) and its redraw. Runs as a fragment while training."""
+    job = runner.get_job()
+    if job is None:
+        return
+    was_running = job.running
+    if was_running:
+        # A click here never interrupts a chunk: Streamlit queues it, and the next fragment
+        # run (≤ RUN_EVERY s later) sees the button pressed before it trains any further.
+        if st.button(tr("train.stop", lang), key="train_stop", icon=":material/stop_circle:"):
+            job.stop()
+        else:
+            job.advance(runner.CHUNK_S)
+    draw_progress(job, lang)
+    if was_running and not job.running:
+        runner.offer_model(job)
+        st.rerun()  # the whole page: results appear, and the fragment stops re-running
+
+
+# ----- the page ---------------------------------------------------------------------------------
 
 lang = session.lang()
-run = session.current_run()
-st.title(tr("common.nav_train", lang))
-st.info(tr("common.placeholder", lang))
-st.caption(tr("common.input_summary", lang, T=run.T, D=run.D))
+job = runner.get_job()
+running = job is not None and job.running
+
+st.title(tr("train.title", lang))
+st.markdown(tr("train.intro", lang))
+
+with st.container(border=True):
+    c = st.columns([3, 2, 2, 2])
+    c[0].selectbox(
+        tr("train.task", lang),
+        TASK_NAMES,
+        format_func=lambda k: tr(f"train.task_{k}", lang),
+        key=runner.kept("train_task", "sine"),
+        on_change=_on_task,
+        disabled=running,
+    )
+    task_name = st.session_state["train_task"]
+    target, budget = TARGETS[task_name]
+    c[1].slider(tr("train.H", lang), 1, 64, disabled=running, **_w("train_H"))
+    c[2].selectbox(tr("train.layers", lang), (1, 2), disabled=running, **_w("train_layers"))
+    c[3].radio(
+        tr("train.optimizer", lang),
+        ("adam", "sgd"),
+        format_func=lambda o: tr(f"train.opt_{o}", lang),
+        horizontal=True,
+        disabled=running,
+        **_w("train_opt"),
+    )
+    st.caption(tr(f"train.task_{task_name}_explain", lang))
+    if task_name == "text":
+        st.text_area(
+            tr("train.text", lang, max=MAX_TEXT),
+            height=80,
+            max_chars=inputs.MAX_TYPED_CHARS,
+            disabled=running,
+            **_w("train_text", st.session_state.get("_train_text", DEFAULT_TEXT)),
+        )
+    c = st.columns([3, 2, 2, 2])
+    lrs = tuple(sorted({*LRS, float(_value("train_lr"))}))
+    c[0].select_slider(
+        tr("train.lr", lang), lrs, format_func=lambda v: f"{v:g}", disabled=running,
+        **_w("train_lr"),
+    )  # fmt: skip
+    c[1].number_input(
+        tr("train.steps", lang, max=runner.MAX_STEPS), 1, runner.MAX_STEPS, step=50,
+        disabled=running, **_w("train_steps"),
+    )  # fmt: skip
+    c[2].number_input(
+        tr("train.seed", lang), 0, 10_000, step=1, disabled=running, **_w("train_seed")
+    )
+    c[3].slider(
+        tr("train.forget_bias", lang), 0.0, 4.0, step=0.5, disabled=running,
+        help=tr("train.forget_bias_help", lang), **_w("train_fb"),
+    )  # fmt: skip
+    st.caption(
+        tr("train.target_note", lang, target=f"{target:g}", budget=f"{budget:g}",
+           loss=tr(f"train.loss_{'ce' if task_name == 'text' else 'mse'}", lang))
+    )  # fmt: skip
+    b = st.columns([2, 2, 2, 6])
+    b[0].button(
+        tr("train.start", lang), type="primary", icon=":material/play_arrow:", on_click=_start,
+        disabled=running, key="train_start",
+    )  # fmt: skip
+    b[1].button(
+        tr("train.reset", lang), on_click=_on_reset, disabled=running, key="train_reset",
+        icon=":material/restart_alt:",
+    )  # fmt: skip
+    if job is not None and not running:
+        b[2].button(tr("train.discard", lang), on_click=_discard, key="train_discard")
+
+problem = st.session_state.get(ERROR)
+if problem is not None:
+    st.error(tr(f"train.{problem[0]}", lang, **problem[1]))
+
+if job is None:
+    st.info(tr("train.how_to_start", lang), icon=":material/model_training:")
+    st.stop()
+
+st.subheader(tr("train.section_live", lang))
+# While training, the fragment re-runs itself every RUN_EVERY s: each run trains one chunk.
+st.fragment(run_every=runner.RUN_EVERY if running else None)(live)(lang)
+if job.running:
+    st.stop()
+
+# ----- after training -----------------------------------------------------------------------------
+if not job.offered:
+    runner.offer_model(job)
+if job.status == runner.DONE:
+    reached = bool(job.eval_losses) and job.eval_losses[-1] < job.target
+    st.success(
+        tr(
+            "train.done_reached" if reached else "train.done_missed",
+            lang,
+            steps=job.step,
+            s=f"{job.elapsed:.1f}",
+            loss=_fmt_loss(job.eval_losses[-1]),
+            target=f"{job.target:g}",
+        )  # fmt: skip
+    )
+elif job.status == runner.STOPPED:
+    st.info(
+        tr("train.stopped", lang, step=job.step, total=job.config.steps),
+        icon=":material/stop_circle:",
+    )
+else:
+    st.error(tr("train.diverged", lang, reason=job.error or ""))
+if not job.has_model:
+    st.stop()
+
+task = job.task
+held = job.held_out()
+m0, r0 = job.initial()
+m1, r1 = job.trained()
+
+st.subheader(tr("train.section_prediction", lang))
+if task.loss == "cross_entropy":
+    _, logits0 = predict(m0, r0, task, held.x)
+    _, logits1 = predict(m1, r1, task, held.x)
+    y = held.y[:, 0]
+    p0 = true_class_probability(logits0[:, 0], y)
+    p1 = true_class_probability(logits1[:, 0], y)
+    chars = list(job.text[:-1])
+    guess = "".join(task.vocab[k] for k in logits1[:, 0].argmax(axis=-1))
+    acc0 = float(np.mean(logits0[:, 0].argmax(axis=-1) == y))
+    acc1 = float(np.mean(logits1[:, 0].argmax(axis=-1) == y))
+    st.markdown(tr("train.prediction_text_explain", lang))
+    m = st.columns(2)
+    m[0].metric(tr("train.metric_acc_before", lang), f"{acc0:.0%}")
+    m[1].metric(tr("train.metric_acc_after", lang), f"{acc1:.0%}", delta=f"{acc1 - acc0:+.0%}")
+    st.code(f"{job.text[1:]}\n{guess}", language=None)
+    st.caption(tr("train.guess_caption", lang))
+    st.plotly_chart(next_char_probability(chars, p0, p1, lang), width="stretch", config=CHART)
+elif task.where == "every":
+    _, y0 = predict(m0, r0, task, held.x[:, :1])
+    _, y1 = predict(m1, r1, task, held.x[:, :1])
+    st.markdown(tr("train.prediction_every_explain", lang))
+    st.plotly_chart(
+        prediction_over_time(held.x[:, 0, 0], held.y[:, 0, 0], y0[:, 0, 0], y1[:, 0, 0], lang),
+        width="stretch",
+        config=CHART,
+    )
+else:
+    _, y0 = predict(m0, r0, task, held.x)
+    _, y1 = predict(m1, r1, task, held.x)
+    st.markdown(tr(f"train.prediction_last_explain_{task.name}", lang, B=held.y.shape[0]))
+    st.plotly_chart(
+        prediction_scatter(held.y[:, 0], y0[:, 0], y1[:, 0], lang), width="stretch", config=CHART
+    )
+
+st.subheader(tr("train.section_gates", lang))
+x1 = sequence(held.x)  # the held-out batch's first sequence, (T, D)
+g0, g1 = gates_of(m0, x1), gates_of(m1, x1)
+labels = [f"{t} {ch}" for t, ch in enumerate(job.text[:-1])] if task.name == "text" else None
+st.markdown(tr("train.gates_explain", lang))
+if task.name == "remember":
+    d0, d1 = delay_memory(g0["f"]), delay_memory(g1["f"])
+    st.markdown(tr("train.remember_explain", lang, x0=f"{x1[0, 0]:.3f}", T=x1.shape[0]))
+    m = st.columns(3)
+    m[0].metric(
+        tr("train.metric_f_delay", lang), f"{d1.mean_f:.3f}", delta=f"{d1.mean_f - d0.mean_f:+.3f}",
+        help=tr("train.metric_f_delay_help", lang, before=f"{d0.mean_f:.3f}"),
+    )  # fmt: skip
+    m[1].metric(
+        tr("train.metric_f_best", lang, j=d1.best_unit), f"{d1.best_mean_f:.3f}",
+        help=tr("train.metric_f_best_help", lang),
+    )  # fmt: skip
+    m[2].metric(
+        tr("train.metric_kept", lang, j=d1.best_unit), f"{d1.best_kept:.3f}",
+        delta=f"{d1.best_kept - d0.best_kept:+.3f}",
+        help=tr("train.metric_kept_help", lang, before=f"{d0.best_kept:.3f}"),
+    )  # fmt: skip
+    st.plotly_chart(
+        forget_over_time(g0["f"], g1["f"], unit=d1.best_unit, lang=lang),
+        width="stretch",
+        config=CHART,
+    )
+st.plotly_chart(gates_before_after(g0, g1, labels, lang), width="stretch", config=CHART)
+
+st.subheader(tr("train.section_use", lang))
+using = session.settings().weights == "trained"
+st.markdown(tr("train.use_explain", lang))
+b = st.columns([3, 3, 6])
+b[0].button(
+    tr("train.use_everywhere", lang), on_click=runner.use_everywhere, args=(job,),
+    key="train_use", icon=":material/share:",
+)  # fmt: skip
+if b[1].button(
+    tr("train.open_step", lang), on_click=runner.use_everywhere, args=(job,),
+    key="train_open_step", type="primary", icon=":material/memory:",
+):  # fmt: skip
+    st.switch_page("pages/cell.py")
+if using:
+    st.caption(tr("train.using_now", lang))

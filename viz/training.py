@@ -1,0 +1,263 @@
+"""Figures of the Train page: the live loss curve, predictions, the gates before vs after training.
+
+Pure functions: numbers in, a `go.Figure` out. Colours and ranges from `viz.palette` only; texts
+from `assets/i18n/train.toml` in the language asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui.i18n import tr
+from viz import palette
+
+BEFORE = "#adb5bd"  # the untrained model: a light neutral, not one of the quantities' colours
+AFTER = "#212529"  # the trained model
+TARGET = palette.C_LINE  # what the model should say
+TRAIN_LOSS = "#74c0fc"
+EVAL_LOSS = palette.STAGE_EDGE["forget"]
+HEAT_GATES = ("f", "i", "o")  # the three σ gates: what to keep, what to write, what to show
+
+
+def _layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin={"l": 60, "r": 20, "t": 50, "b": 45},
+        font={"family": palette.FONT_FAMILY, "size": 13},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+    )
+    fig.update_xaxes(showline=True, linecolor="#ced4da", gridcolor="#f1f3f5")
+    fig.update_yaxes(showline=True, linecolor="#ced4da", gridcolor="#f1f3f5")
+    return fig
+
+
+def loss_curve(
+    steps: Sequence[int],
+    losses: Sequence[float],
+    eval_steps: Sequence[int],
+    eval_losses: Sequence[float],
+    target: float | None = None,
+    total_steps: int | None = None,
+    lang: str = "en",
+) -> go.Figure:
+    """Training loss per step (thin) and held-out loss (thick), log scale, the target dashed.
+
+    Traces: 0 training loss, 1 held-out loss; the target is a layout shape.
+    """
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=list(steps),
+            y=list(losses),
+            mode="lines",
+            name=tr("train.fig_train_loss", lang),
+            line={"color": TRAIN_LOSS, "width": 1},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=list(eval_steps),
+            y=list(eval_losses),
+            mode="lines+markers",
+            name=tr("train.fig_eval_loss", lang),
+            line={"color": EVAL_LOSS, "width": 3},
+            marker={"size": 5},
+        )
+    )
+    if target is not None:
+        fig.add_hline(
+            y=target,
+            line={"color": palette.C_LINE, "dash": "dash", "width": 2},
+            annotation_text=tr("train.fig_target", lang, target=f"{target:g}"),
+            annotation_position="top right",
+        )
+    fig.update_yaxes(type="log", title_text=tr("train.fig_loss_axis", lang))
+    x_max = max(total_steps or 0, steps[-1] if len(steps) else 1)
+    fig.update_xaxes(title_text=tr("train.fig_step_axis", lang), range=[0, x_max])
+    return _layout(fig, 340)
+
+
+def gates_before_after(
+    before: Mapping[str, np.ndarray],
+    after: Mapping[str, np.ndarray],
+    step_labels: Sequence[str] | None = None,
+    lang: str = "en",
+) -> go.Figure:
+    """Heatmaps (unit × time) of f, i, o before (left) and after (right) training, range 0..1.
+
+    before/after: gate name → (T, H). Trace 2n is gate HEAT_GATES[n] before, 2n+1 after.
+    """
+    T, H = before["f"].shape
+    x = list(step_labels) if step_labels is not None else list(range(T))
+    titles = []
+    for name in HEAT_GATES:
+        for when in ("before", "after"):
+            titles.append(tr(f"train.heat_{name}_{when}", lang))
+    fig = make_subplots(
+        rows=len(HEAT_GATES),
+        cols=2,
+        shared_xaxes=True,
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+        vertical_spacing=0.09,
+        subplot_titles=titles,
+    )
+    lo, hi = palette.SIGMOID_RANGE
+    for n, name in enumerate(HEAT_GATES):
+        for col, gates in enumerate((before, after), start=1):
+            fig.add_trace(
+                go.Heatmap(
+                    z=np.asarray(gates[name]).T,  # (H, T): one row per unit j
+                    x=x,
+                    y=list(range(H)),
+                    zmin=lo,
+                    zmax=hi,
+                    colorscale=palette.SIGMOID_SCALE,
+                    showscale=n == 0 and col == 2,
+                    colorbar={"len": 0.3, "y": 0.85, "thickness": 12},
+                    hovertemplate=f"{name}<sub>t</sub>: %{{z:.3f}}<br>t=%{{x}}, j=%{{y}}"
+                    "<extra></extra>",
+                ),
+                row=n + 1,
+                col=col,
+            )
+    for n in range(len(HEAT_GATES)):
+        fig.update_yaxes(title_text=tr("train.fig_unit_axis", lang), row=n + 1, col=1)
+    fig.update_xaxes(title_text=tr("train.fig_t_axis", lang), row=len(HEAT_GATES))
+    row_h = max(120, min(14 * H, 220))
+    return _layout(fig, 90 + len(HEAT_GATES) * row_h)
+
+
+def forget_over_time(
+    f_before: np.ndarray, f_after: np.ndarray, unit: int | None = None, lang: str = "en"
+) -> go.Figure:
+    """The forget gate over time, mean over units, before and after; also one unit j if given.
+
+    f_before, f_after (T, H). Traces: 0 mean before, 1 mean after, then unit j before, after.
+    """
+    T = f_before.shape[0]
+    t = list(range(T))
+    fig = go.Figure()
+    color = palette.GATE_COLOR["f"]
+    for f, when, style in ((f_before, "before", "dot"), (f_after, "after", "solid")):
+        fig.add_trace(
+            go.Scatter(
+                x=t,
+                y=f.mean(axis=1),
+                mode="lines+markers",
+                name=tr(f"train.fig_f_mean_{when}", lang),
+                line={"color": BEFORE if when == "before" else color, "dash": style, "width": 2},
+            )
+        )
+    if unit is not None:
+        for f, when in ((f_before, "before"), (f_after, "after")):
+            fig.add_trace(
+                go.Scatter(
+                    x=t,
+                    y=f[:, unit],
+                    mode="lines",
+                    name=tr(f"train.fig_f_unit_{when}", lang, j=unit),
+                    line={
+                        "color": BEFORE if when == "before" else palette.C_LINE,
+                        "dash": "dot" if when == "before" else "solid",
+                        "width": 3,
+                    },
+                )
+            )
+    fig.update_yaxes(range=[0, 1.02], title_text="f<sub>t</sub>")
+    fig.update_xaxes(title_text=tr("train.fig_t_axis", lang))
+    return _layout(fig, 320)
+
+
+def prediction_over_time(
+    x: np.ndarray,
+    y: np.ndarray,
+    y_before: np.ndarray,
+    y_after: np.ndarray,
+    lang: str = "en",
+) -> go.Figure:
+    """One sequence: input x_t, target y_t, and the prediction before and after training.
+
+    All (T,). Traces: 0 input, 1 target, 2 before, 3 after.
+    """
+    t = list(range(len(y)))
+    fig = go.Figure()
+    specs = (
+        (x, "fig_input", {"color": palette.X_LINE, "width": 1}, "lines+markers"),
+        (y, "fig_target_line", {"color": TARGET, "width": 4}, "lines"),
+        (y_before, "fig_before", {"color": BEFORE, "width": 2, "dash": "dot"}, "lines"),
+        (y_after, "fig_after", {"color": AFTER, "width": 2}, "lines"),
+    )
+    for values, key, line, mode in specs:
+        fig.add_trace(
+            go.Scatter(
+                x=t,
+                y=np.asarray(values),
+                mode=mode,
+                name=tr(f"train.{key}", lang),
+                line=line,
+                marker={"size": 4},
+            )
+        )
+    fig.update_xaxes(title_text=tr("train.fig_t_axis", lang))
+    return _layout(fig, 340)
+
+
+def prediction_scatter(
+    y: np.ndarray, y_before: np.ndarray, y_after: np.ndarray, lang: str = "en"
+) -> go.Figure:
+    """Held-out batch, one answer per sequence: prediction against target, before and after.
+
+    All (B,). Traces: 0 the diagonal (perfect answers), 1 before, 2 after.
+    """
+    y, y_before, y_after = (np.asarray(a, dtype=float).ravel() for a in (y, y_before, y_after))
+    lo = float(min(y.min(), y_before.min(), y_after.min()))
+    hi = float(max(y.max(), y_before.max(), y_after.max()))
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=[lo, hi],
+            y=[lo, hi],
+            mode="lines",
+            name=tr("train.fig_perfect", lang),
+            line={"color": TARGET, "dash": "dash", "width": 2},
+        )
+    )
+    for values, when, color in ((y_before, "before", BEFORE), (y_after, "after", AFTER)):
+        fig.add_trace(
+            go.Scatter(
+                x=y,
+                y=values,
+                mode="markers",
+                name=tr(f"train.fig_{when}", lang),
+                marker={"color": color, "size": 8, "line": {"color": "white", "width": 1}},
+            )
+        )
+    fig.update_xaxes(title_text=tr("train.fig_target_axis", lang))
+    fig.update_yaxes(title_text=tr("train.fig_prediction_axis", lang))
+    return _layout(fig, 360)
+
+
+def next_char_probability(
+    chars: Sequence[str], p_before: np.ndarray, p_after: np.ndarray, lang: str = "en"
+) -> go.Figure:
+    """Next-character task: the probability given to the true next character at each position.
+
+    chars: the T input characters; p_before, p_after (T,). Traces: 0 before, 1 after.
+    """
+    x = [f"{t}:{ch}" for t, ch in enumerate(chars)]  # unique tick labels
+    fig = go.Figure()
+    for p, when, color in ((p_before, "before", BEFORE), (p_after, "after", palette.H_LINE)):
+        fig.add_trace(
+            go.Bar(x=x, y=np.asarray(p), name=tr(f"train.fig_{when}", lang), marker_color=color)
+        )
+    fig.update_layout(barmode="group", bargap=0.15)
+    fig.update_yaxes(range=[0, 1], title_text=tr("train.fig_p_axis", lang))
+    fig.update_xaxes(title_text=tr("train.fig_char_axis", lang), tickangle=0)
+    return _layout(fig, 320)
