@@ -67,15 +67,23 @@ opts_box = st.container(border=True)
 code_box = st.container()
 verdict_box = st.container()
 tab_out, tab_gates, tab_layout, tab_grad, tab_files = st.tabs(
-    [T_("tab_outputs"), T_("tab_gates"), T_("tab_layout"), T_("tab_grads"), T_("tab_files")]
+    [T_("tab_outputs"), T_("tab_gates"), T_("tab_layout"), T_("tab_grads"), T_("tab_files")],
+    key="cmp_tab",
+    on_change="rerun",  # only the open tab runs: the first visit pays for one tab, not five
 )
 
 # ----- uploads first: a new file changes the model drawn in the options above -------------------
 ss = st.session_state
-with tab_files:
+
+
+def upload_tab() -> None:
+    """The uploader; a good file becomes the session's uploaded weights."""
     st.subheader(T_("upload_title"))
     st.markdown(T_("upload_help", mb=uploads.MAX_UPLOAD_BYTES // 2**20))
     up = st.file_uploader(T_("upload_label"), type=["pt", "pth", "npz"], key="cmp_upload")
+    if up is None:  # the file was removed: so is its message
+        ss.pop("cmp_upload_id", None)
+        ss.pop("cmp_upload_error", None)
     if up is not None and ss.get("cmp_upload_id") != up.file_id:
         ss["cmp_upload_id"] = up.file_id
         ss.pop("cmp_upload_error", None)
@@ -108,6 +116,10 @@ with tab_files:
                 session.set_settings(weights="random")
             st.rerun()
 
+
+if tab_files.open:
+    with tab_files:
+        upload_tab()
 uploaded_sd = ss.get(session.UPLOADED_STATE_DICT)
 uploaded_cfg = ss.get(session.UPLOADED_CONFIG)
 
@@ -316,7 +328,10 @@ if result is not None:
             st.info(T_("lengths_note", lengths=", ".join(map(str, cfg.lengths))))
 
 # ----- outputs side by side ----------------------------------------------------------------------
-with tab_out:
+
+
+def outputs_tab() -> None:
+    """The tab of output, h_n and c_n of both libraries, and |difference|, for one batch element."""
     if result is None:
         st.info(T_("needs_torch"))
     else:
@@ -357,8 +372,12 @@ with tab_out:
         if cfg.num_directions == 2:
             st.caption(T_("bidir_rows_note", H=cfg.h_out))
 
+
 # ----- gates -------------------------------------------------------------------------------------
-with tab_gates:
+
+
+def gates_tab() -> None:
+    """The tab of every gate, every layer and direction: torch's recomputed vs the core's trace."""
     st.markdown(T_("gates_intro"))
     if result is None:
         st.info(T_("needs_torch"))
@@ -404,8 +423,12 @@ with tab_gates:
         if cfg.lengths is not None:
             st.caption(T_("gates_lengths_note"))
 
+
 # ----- the weight layout -------------------------------------------------------------------------
-with tab_layout:
+
+
+def layout_tab() -> None:
+    """The tab of how torch's state_dict stores the gates, the two biases, projections, _reverse."""
     try:
         model = cl.build_model(dataclasses.replace(cfg, train=False), sd)
     except ValueError as e:
@@ -493,8 +516,12 @@ with tab_layout:
             same = list(result.core_shapes.items()) == list(result.torch_shapes.items())
             (st.success if same else st.error)(T_("keys_same" if same else "keys_differ"))
 
+
 # ----- gradients ---------------------------------------------------------------------------------
-with tab_grad:
+
+
+def gradients_tab() -> None:
+    """The tab of BPTT vs autograd vs central differences for a chosen parameter."""
     st.markdown(T_("grads_intro"))
     if not has_torch:
         st.info(T_("needs_torch"))
@@ -581,8 +608,12 @@ with tab_grad:
                     },
                 )
 
+
 # ----- downloads ---------------------------------------------------------------------------------
-with tab_files:
+
+
+def download_tab() -> None:
+    """The tab of the current weights as .npz and .pt."""
     st.subheader(T_("download_title"))
     try:
         current = cl.build_model(cfg, sd).state_dict()
@@ -606,3 +637,15 @@ with tab_files:
                 key="cmp_dl_pt",
             )
         st.caption(T_("download_note"))
+
+
+for tab, show in (
+    (tab_out, outputs_tab),
+    (tab_gates, gates_tab),
+    (tab_layout, layout_tab),
+    (tab_grad, gradients_tab),
+    (tab_files, download_tab),
+):
+    if tab.open:
+        with tab:
+            show()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -23,8 +24,22 @@ PAGE = str(ROOT / "pages" / "compare.py")
 TIMEOUT = 120
 
 
-def _page() -> AppTest:
-    return AppTest.from_file(PAGE, default_timeout=TIMEOUT).run()
+TAB_GATES, TAB_LAYOUT, TAB_GRADS, TAB_FILES = (
+    "Every gate", "Weight layout", "Gradients", "Upload / download weights",
+)  # fmt: skip
+
+
+def _page(tab: str | None = None) -> AppTest:
+    """The page after its first run; `tab` opens that tab (only the open tab runs)."""
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    if tab is not None:
+        at.session_state["cmp_tab"] = tab
+    return at.run()
+
+
+def _open(at: AppTest, tab: str) -> AppTest:
+    at.session_state["cmp_tab"] = tab
+    return at.run()
 
 
 def _verdict_rows(at: AppTest) -> dict[str, dict]:
@@ -56,17 +71,28 @@ def test_default_is_the_article_example_and_passes():
     assert "torch.Size([5, 3, 20])" in torch_code
     shapes = next(m.value for m in at.markdown if m.value.startswith("**Shapes.**"))
     assert "(5, 3, 10) = (T, B, D)" in shapes and "batch_first=False" in shapes
+    assert len(at.get("plotly_chart")) == 3  # output, h_n, c_n: only the open tab runs
+    _open(at, TAB_GATES)
+    assert not at.exception
     gates = at.dataframe[1].value
     assert len(gates) == 2 and set("ifgoch") <= set(gates.columns)
     assert float(gates[list("ifgoch")].to_numpy().max()) <= 1e-14
-    # the gradient check ran and passed
+    assert len(at.get("plotly_chart")) == 1  # max |diff| over timesteps
+    _open(at, TAB_LAYOUT)
+    assert not at.exception
+    assert any("Identical keys, order and shapes" in s.value for s in at.success)
+    demo = next(m.value for m in at.markdown if m.value.startswith("Demonstrated on torch"))
+    moved, alone = (float(v) for v in re.findall(r"\*\*([0-9.e+-]+)\*\*", demo))
+    assert moved <= 1e-14 and alone > 1e-4  # only b_ih + b_hh matters
+    _open(at, TAB_GRADS)
+    assert not at.exception
     assert any(s.value.startswith("PASS: BPTT, autograd and central") for s in at.success)
-    # the figures: 3 tensors, the gate chart, the weight layout, the gradient chart
-    assert len(at.get("plotly_chart")) == 6
+    grads = at.dataframe[1].value
+    assert grads["max |diff|"].iloc[0] <= 1e-12 and grads["max |diff|"].iloc[1] <= 1e-7
 
 
 def test_bidirectional_projection_and_lengths_pass():
-    at = _page()
+    at = _page(TAB_GATES)
     at.checkbox(key="cmp_bidirectional").check()
     at.number_input(key="cmp_proj_size").set_value(5)
     at.text_input(key="cmp_lengths").input("5, 3, 4")
@@ -83,7 +109,7 @@ def test_bidirectional_projection_and_lengths_pass():
 
 
 def test_float32_with_dropout_in_train_mode():
-    at = _page()
+    at = _page(TAB_GRADS)
     at.radio(key="cmp_dtype").set_value("float32")
     at.number_input(key="cmp_dropout").set_value(0.5)
     at.radio(key="cmp_mode").set_value("train")
@@ -113,7 +139,7 @@ def test_bad_settings_give_messages_not_tracebacks():
 
 def test_upload_npz_drives_the_comparison_and_the_session():
     model = LSTM(4, 7, num_layers=1, bidirectional=True, seed=5)
-    at = _page()
+    at = _page(TAB_FILES)
     at.file_uploader(key="cmp_upload").set_value(
         ("mine.npz", uploads.npz_bytes(model.state_dict()), "application/octet-stream")
     )
@@ -151,7 +177,7 @@ def test_malicious_pt_upload_is_refused_and_runs_nothing(tmp_path):
     marker = tmp_path / "pwned"
     buf = io.BytesIO()
     torch.save({"weight_ih_l0": _Payload(str(marker))}, buf)
-    at = _page()
+    at = _page(TAB_FILES)
     at.file_uploader(key="cmp_upload").set_value(
         ("evil.pt", buf.getvalue(), "application/octet-stream")
     )
@@ -164,7 +190,7 @@ def test_malicious_pt_upload_is_refused_and_runs_nothing(tmp_path):
 
 
 def test_zip_bomb_and_misfit_uploads_are_refused_with_reasons():
-    at = _page()
+    at = _page(TAB_FILES)
     sd = LSTM(3, 4, seed=0).state_dict()
     del sd["bias_hh_l0"]
     sd["weight_ih_l0"] = np.zeros((16, 3))
@@ -228,9 +254,14 @@ NO_TORCH = textwrap.dedent(
         "exceptions": [e.value for e in at.exception],
         "warnings": [w.value for w in at.warning],
         "codes": [c.value for c in at.code],
-        "charts": len(at.get("plotly_chart")),
         "success": [s.value for s in at.success],
     }}
+    at.session_state["cmp_tab"] = "Weight layout"
+    at.run()
+    out["charts"] = len(at.get("plotly_chart"))
+    out["exceptions"] += [e.value for e in at.exception]
+    at.session_state["cmp_tab"] = "Upload / download weights"
+    at.run()
     sd = LSTM(2, 3, seed=0).state_dict()
     at.file_uploader(key="cmp_upload").set_value(("w.npz", uploads.npz_bytes(sd), "x")).run()
     out["upload_ok"] = "uploaded_state_dict" in at.session_state

@@ -1,0 +1,118 @@
+"""First visit of the Compare page (it imports torch) against the landing page, in a real browser.
+
+Each round starts a fresh `streamlit run app.py` (so torch is not yet imported in the server) and,
+in a fresh browser context each time, times from `page.goto` to:
+  1. landing, first visit: the landing page's script has finished (h1 shown, script idle);
+  2. compare, first visit: the Compare page's verdict "PASS: ..." is visible (pays `import torch`,
+     the first torch runs and the page's cached comparison);
+  3. compare, again: a new session on the same server (torch imported, comparison cached);
+  4. landing, again: a new session on the landing page.
+Prints the median of each over the rounds and the ratios to the landing page's first visit.
+
+    .venv/bin/python bench/bench_compare_first_visit.py [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]  # fmt: skip
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+VERDICT = "text=PASS: all"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    """A fresh Streamlit server on loopback; returns (process, base URL) once healthy."""
+    port = _free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return proc, base
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the server did not answer /_stcore/health within 60 s")
+
+
+def timed_visit(browser, url: str, ready: str) -> float:
+    """Seconds from navigation to `ready` visible, in a fresh context (a new session)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        t0 = time.perf_counter()
+        page.goto(url)
+        page.wait_for_selector(ready, state="visible", timeout=120_000)
+        if ready != IDLE:
+            elapsed = time.perf_counter() - t0
+            page.wait_for_selector(IDLE, timeout=120_000)
+            if page.locator("[data-testid='stException']").count():
+                raise RuntimeError(f"an exception on {url}")
+            return elapsed
+        page.wait_for_selector("h1", timeout=120_000)
+        return time.perf_counter() - t0
+    finally:
+        context.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    names = ("landing, first visit", "compare, first visit", "compare, again", "landing, again")
+    times: dict[str, list[float]] = {n: [] for n in names}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for r in range(args.rounds):
+            proc, base = start_server()
+            try:
+                times[names[0]].append(timed_visit(browser, base + "/", IDLE))
+                times[names[1]].append(timed_visit(browser, base + "/torch", VERDICT))
+                times[names[2]].append(timed_visit(browser, base + "/torch", VERDICT))
+                times[names[3]].append(timed_visit(browser, base + "/", IDLE))
+            finally:
+                proc.terminate()
+                proc.wait(timeout=20)
+            print(f"round {r + 1}: " + ", ".join(f"{n} {times[n][-1]:.2f} s" for n in names))
+        browser.close()
+    base_t = statistics.median(times[names[0]])
+    print(
+        f"\nmedians over {args.rounds} rounds (fresh server each round, fresh session each visit):"
+    )
+    for n in names:
+        m = statistics.median(times[n])
+        print(f"  {n:22s} {m:6.2f} s   ({m / base_t:.2f} × landing's first visit)")
+
+
+if __name__ == "__main__":
+    main()
