@@ -17,7 +17,7 @@ from lstm_core.analysis import Contributions, processing_order
 from lstm_core.trace import LayerTrace
 from ui.i18n import tr
 from viz import palette
-from viz.time_axis import exact, exact_array, step_labels_or_index, time_ticks
+from viz.time_axis import HOVER_LABEL, exact, exact_array, step_labels_or_index, time_ticks
 
 MAX_GROUPS = 24  # over time, at most this many bands of source steps (sums stay exact)
 SELECT_FILL = "#e9ecef"
@@ -42,6 +42,7 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
         font={"family": palette.FONT_FAMILY, "size": 13},
         plot_bgcolor="white",
         paper_bgcolor="white",
+        hoverlabel=HOVER_LABEL,
     )
     fig.update_yaxes(gridcolor="#e9ecef", zerolinecolor="#adb5bd")
     return fig

@@ -16,7 +16,7 @@ from lstm_core.analysis import saturation
 from lstm_core.trace import LayerTrace
 from ui.i18n import tr
 from viz import palette
-from viz.time_axis import exact_array, step_labels_or_index, time_ticks
+from viz.time_axis import HOVER_LABEL, exact_array, step_labels_or_index, time_ticks
 
 GATES = ("f", "i", "g", "o")  # the article's order: forget, input, candidate, output
 SELECT_LINE = "#212529"  # outline of the selected cell (neutral, not a quantity's colour)
@@ -35,6 +35,7 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
         font={"family": palette.FONT_FAMILY, "size": 13},
         plot_bgcolor="white",
         paper_bgcolor="white",
+        hoverlabel=HOVER_LABEL,
     )
     return fig
 

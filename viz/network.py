@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from lstm_core.trace import LayerTrace, Trace
 from ui.i18n import tr
 from viz import palette
-from viz.time_axis import exact, step_labels_or_index, time_ticks
+from viz.time_axis import HOVER_LABEL, exact, step_labels_or_index, time_ticks
 
 QUANTITIES = ("c", "h", "f", "i", "g", "o")
 CELL_W = 0.6  # a cell's width in timesteps; the gap between cells carries the c and h arrows
@@ -325,6 +325,7 @@ def network_grid(
         font={"family": palette.FONT_FAMILY, "size": 13},
         plot_bgcolor="white",
         paper_bgcolor="white",
+        hoverlabel=HOVER_LABEL,
         hovermode="closest",
         hoverdistance=-1,
         clickmode="event+select",

@@ -6,6 +6,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from viz import palette
+
+# Hover boxes: opaque white with dark text, whatever the colour of the (invisible) marker below.
+HOVER_LABEL = {
+    "bgcolor": "white",
+    "bordercolor": "#495057",
+    "font": {"family": palette.FONT_FAMILY, "size": 13, "color": "#212529"},
+}
 MAX_TICK_LABELS = 40  # beyond this, Plotly picks the ticks itself
 EVERY_TICK_UP_TO = 16  # up to this many steps, every step gets its label
 
