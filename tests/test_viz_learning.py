@@ -1,0 +1,100 @@
+"""Figure content of the learning pages: loss, predictions, gates before/after, gradient flow."""
+
+import numpy as np
+import pytest
+
+from lstm_core.memory import gradient_flow, paired_models
+from ui.i18n import tr
+from viz import palette
+from viz.gradient_flow import gradient_norms, step_factors
+from viz.training import (
+    forget_over_time,
+    gates_before_after,
+    loss_curve,
+    next_char_probability,
+    prediction_over_time,
+    prediction_scatter,
+)
+
+
+def test_loss_curve_holds_both_losses_on_a_log_axis_with_the_target():
+    fig = loss_curve([1, 2, 3], [0.5, 0.2, 0.1], [3], [0.12], target=0.01, total_steps=100)
+    assert list(fig.data[0].x) == [1, 2, 3] and list(fig.data[0].y) == [0.5, 0.2, 0.1]
+    assert list(fig.data[1].x) == [3] and list(fig.data[1].y) == [0.12]
+    assert fig.layout.yaxis.type == "log"
+    assert list(fig.layout.xaxis.range) == [0, 100]
+    assert [s.y0 for s in fig.layout.shapes] == [0.01]
+    assert fig.data[1].line.color == palette.STAGE_EDGE["forget"]
+    zh = loss_curve([1], [0.5], [], [], lang="zh")
+    assert zh.data[1].name == tr("train.fig_eval_loss", "zh") != fig.data[1].name
+    assert len(zh.layout.shapes) == 0  # no target given, no line
+
+
+def test_gates_before_after_are_six_heatmaps_of_the_gates_with_the_sigmoid_range():
+    rng = np.random.default_rng(0)
+    before = {g: rng.uniform(size=(5, 3)) for g in ("f", "i", "o")}
+    after = {g: rng.uniform(size=(5, 3)) for g in ("f", "i", "o")}
+    fig = gates_before_after(before, after, lang="en")
+    assert [d.type for d in fig.data] == ["heatmap"] * 6
+    for n, g in enumerate(("f", "i", "o")):
+        np.testing.assert_array_equal(fig.data[2 * n].z, before[g].T)  # (H, T)
+        np.testing.assert_array_equal(fig.data[2 * n + 1].z, after[g].T)
+    assert all((d.zmin, d.zmax) == (0.0, 1.0) for d in fig.data)
+    titles = [a.text for a in fig.layout.annotations]
+    assert tr("train.heat_f_before", "en") in titles and tr("train.heat_o_after", "en") in titles
+
+
+def test_forget_over_time_means_and_the_memory_unit():
+    f0 = np.array([[0.5, 0.1], [0.5, 0.3]])
+    f1 = np.array([[0.9, 0.2], [1.0, 0.4]])
+    fig = forget_over_time(f0, f1, unit=0)
+    np.testing.assert_allclose(fig.data[0].y, [0.3, 0.4])
+    np.testing.assert_allclose(fig.data[1].y, [0.55, 0.7])
+    np.testing.assert_allclose(fig.data[3].y, [0.9, 1.0])
+    assert fig.data[3].line.color == palette.C_LINE
+    assert len(forget_over_time(f0, f1).data) == 2
+
+
+def test_prediction_figures_hold_the_numbers():
+    fig = prediction_over_time(np.arange(4.0), np.ones(4), np.zeros(4), np.full(4, 0.9))
+    np.testing.assert_allclose(fig.data[0].y, np.arange(4.0))
+    np.testing.assert_allclose(fig.data[3].y, np.full(4, 0.9))
+    assert fig.data[1].line.color == palette.C_LINE  # the target, green
+    sc = prediction_scatter(np.array([0.1, 0.5]), np.array([0.0, 0.0]), np.array([0.1, 0.4]))
+    assert list(sc.data[0].x) == [0.0, 0.5]  # the diagonal spans every value
+    np.testing.assert_allclose(sc.data[2].y, [0.1, 0.4])
+    bars = next_char_probability(["a", "b", "a"], np.full(3, 0.3), np.array([0.9, 0.8, 0.7]))
+    assert list(bars.data[1].x) == ["0:a", "1:b", "2:a"]
+    np.testing.assert_allclose(bars.data[1].y, [0.9, 0.8, 0.7])
+
+
+@pytest.fixture(scope="module")
+def flow():
+    rnn, lstm = paired_models(1, 6, seed=0, forget_bias=3.0, weight_scale=0.25)
+    return gradient_flow(rnn, lstm, np.sin(np.arange(60.0))[:, None])
+
+
+def test_gradient_norms_figure_plots_the_flow_on_a_log_axis(flow):
+    fig = gradient_norms(flow, "en")
+    assert fig.layout.yaxis.type == "log"
+    names = [d.name for d in fig.data]
+    assert names == [
+        tr(f"why.{k}", "en") for k in ("fig_rnn_h", "fig_lstm_h", "fig_lstm_c", "fig_prod_f")
+    ]
+    np.testing.assert_allclose(fig.data[1].y, flow.lstm_h)
+    np.testing.assert_allclose(fig.data[3].y, flow.forget_product)
+    assert list(fig.data[0].x) == list(range(60))
+    assert fig.data[1].line.color == palette.H_LINE and fig.data[2].line.color == palette.C_LINE
+    # an underflowed RNN norm is a gap on the log axis, never a 0
+    rnn_y = list(fig.data[0].y)
+    assert all(v is None or v > 0 for v in rnn_y)
+    kept = [v for v, ref in zip(rnn_y, flow.rnn_h) if ref > 1e-300]
+    np.testing.assert_allclose(kept, flow.rnn_h[flow.rnn_h > 1e-300])
+    assert gradient_norms(flow, "zh").data[2].name == tr("why.fig_lstm_c", "zh")
+
+
+def test_step_factors_figure(flow):
+    fig = step_factors(flow, "en")
+    np.testing.assert_allclose(fig.data[1].y, flow.forget_mean)
+    assert list(fig.data[0].x) == list(range(1, 60))
+    assert [s.y0 for s in fig.layout.shapes] == [1.0]
