@@ -37,13 +37,21 @@ MAX_STEPS = 60  # timesteps in one figure; longer sequences get a window around 
 PLAY_MS = 1400  # per frame when playing
 BOX_ORDER = ("forget", "input", "candidate", "output", "hidden")
 TEXT_SLOTS = ("status", "prompt", "eq_symbolic", "eq_numeric", "meaning")
-N_DYNAMIC = len(TEXT_SLOTS) + len(geo.LABELS)  # annotations that frames change (they come first)
-N_DYNAMIC_SHAPES = len(BOX_ORDER) + 1  # the five dashed boxes and the c-line highlight
+TRACE_VEIL, TRACE_LABELS, TRACE_PANEL = 1, 2, 3  # the traces frames change (0: static symbols)
+# A step changes only traces (texts and the veil), so no full redraw is needed: that keeps a step
+# to one cheap update in the browser. Buttons use frame lists (see chain_list).
 STEP_ARGS = {
     "mode": "immediate",
-    "frame": {"duration": 0, "redraw": True},
+    "fromcurrent": True,
+    "frame": [{"duration": 0, "redraw": False}, {"duration": 10**9, "redraw": False}],
     "transition": {"duration": 0},
 }
+SLIDE_ARGS = {
+    "mode": "immediate",
+    "frame": {"duration": 0, "redraw": False},
+    "transition": {"duration": 0},
+}
+VEIL = "rgba(255,255,255,0.62)"  # dims everything but the current stage's box
 TEXT_COLOR = "#343a40"
 DIM_COLOR = palette.X_LINE
 
@@ -183,36 +191,62 @@ def _meaning(
     return text
 
 
-def _buttons(
-    order: list[Step], n: int, tr: Callable[..., str], initial: bool = False
-) -> list[dict]:
-    """The two button rows of frame n: step targets are frame names, fixed per frame."""
-    cur = order[n]
-    prev_stage = order[max(n - 1, 0)].name
-    next_stage = order[min(n + 1, len(order) - 1)].name
-    # the same stage and sub-step one timestep back / forward in processing order
-    per_t = len(order) // max(len({s.t for s in order}), 1)
-    prev_t = order[n - per_t].name if n - per_t >= 0 else cur.name
-    next_t = order[n + per_t].name if n + per_t < len(order) else cur.name
+def chain_list(names: Sequence[str], succ: dict[str, str | None], start: str) -> list:
+    """A frame list for `animate(..., fromcurrent)` that shows succ(current) and nothing else.
 
-    def btn(label: str, target: str) -> dict:
-        return dict(label=label, method="animate", args=[[target], STEP_ARGS])
+    Plotly's `fromcurrent` plays the entries after the first occurrence of the current frame, but
+    only if that occurrence is neither first nor last; with no current frame (before any step) it
+    plays the list from the top. So the list starts with an empty frame object (always played,
+    instantly), then succ(start); every frame's first occurrence is followed by its successor (or
+    by itself: stay); `start` comes last, where the wrap-around also lands on succ(start). The
+    frame durations [0, forever] make the animation stop on the first real frame.
+    """
+    preds = set(v for v in succ.values() if v is not None)
+    chains = []  # paths following succ from every head
+    for name in names:
+        if name not in preds:
+            chain = [name]
+            while succ[chain[-1]] is not None:
+                chain.append(succ[chain[-1]])
+            chains.append(chain)
+    out: list = [{"data": [], "traces": []}]
+    home = next(c for c in chains if start in c)
+    k = home.index(start)
+    tail = home[k + 1 :]
+    out += tail + [tail[-1]] if tail else [start, start]
+    for chain in chains:
+        if chain is not home:
+            out += chain + [chain[-1]]
+    out += home[: k + 1]
+    return out
 
-    play_from = [s.name for s in order[n + 1 :]] if initial else None
-    play_args = {"frame": {"duration": PLAY_MS, "redraw": True}, "transition": {"duration": 0}}
-    play_args |= {"mode": "immediate", "fromcurrent": not initial}
+
+def _buttons(order: list[Step], start: int, tr: Callable[..., str]) -> list[dict]:
+    """One row of buttons: ◀◀ t, ◀, ▶, t ▶▶, play, pause (static: their lists encode the steps)."""
+    names = [s.name for s in order]
+    per_t = len(order) // len({s.t for s in order})  # frames per timestep
+
+    def succ(delta: int) -> dict[str, str | None]:
+        return {
+            names[n]: names[n + delta] if 0 <= n + delta < len(names) else None
+            for n in range(len(names))
+        }
+
+    def btn(label: str, delta: int) -> dict:
+        frames = chain_list(names, succ(delta), names[start])
+        return dict(label=label, method="animate", args=[frames, STEP_ARGS])
+
+    play = names[start + 1 :] + names[: start + 1]  # from the current frame on, then around
+    play_args = {"frame": {"duration": PLAY_MS, "redraw": False}, "transition": {"duration": 0}}
+    play_args |= {"mode": "immediate", "fromcurrent": True}
     pause_args = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}}
     return [
-        dict(
-            buttons=[
-                btn(tr("cell.btn_prev_t"), prev_t),
-                btn(tr("cell.btn_prev"), prev_stage),
-                btn(tr("cell.btn_next"), next_stage),
-                btn(tr("cell.btn_next_t"), next_t),
-                dict(label=tr("cell.btn_play"), method="animate", args=[play_from, play_args]),
-                dict(label=tr("cell.btn_pause"), method="animate", args=[[None], pause_args]),
-            ]
-        )
+        btn(tr("cell.btn_prev_t"), -per_t),
+        btn(tr("cell.btn_prev"), -1),
+        btn(tr("cell.btn_next"), +1),
+        btn(tr("cell.btn_next_t"), +per_t),
+        dict(label=tr("cell.btn_play"), method="animate", args=[play, play_args]),
+        dict(label=tr("cell.btn_pause"), method="animate", args=[[None], pause_args]),
     ]
 
 
@@ -268,46 +302,36 @@ def _frame_texts(
     return [status, prompt, eq_sym, eq_num, meaning, *labels]
 
 
-def _box_styles(s: int) -> list[dict]:
-    """Opacity and edge width of the five dashed boxes and the c-line highlight at stage s."""
-    active = STAGE_BOX[STAGES[s]]
-    out = [
-        dict(opacity=1.0, line=dict(width=3.0))
-        if name == active
-        else dict(opacity=0.3, line=dict(width=1.2))
-        for name in BOX_ORDER
-    ]
-    out.append(dict(opacity=1.0 if STAGES[s] == "update" else 0.0))
-    return out
-
-
-# ----- the figure --------------------------------------------------------------------------------
+def _veil(s: int) -> tuple[list, list]:
+    """x, y of four white rectangles over the whole cell except stage s's box (dims the rest)."""
+    box = STAGE_BOX[STAGES[s]]
+    bx0, by0, bx1, by1 = geo.DASHED_BOX[box] if box else geo.UPDATE_BOX
+    (X0, X1), (Y0, Y1) = geo.X_RANGE, (geo.Y_RANGE[0], geo.Y_DIAGRAM_TOP)
+    rects = [(X0, Y0, bx0, Y1), (bx1, Y0, X1, Y1), (bx0, Y0, bx1, by0), (bx0, by1, bx1, Y1)]
+    xs, ys = [], []
+    for x0, y0, x1, y1 in rects:
+        xs += [x0, x1, x1, x0, x0, None]
+        ys += [y0, y0, y1, y1, y0, None]
+    return xs[:-1], ys[:-1]
 
 
 def _static_shapes() -> list[dict]:
     shapes = []
-    for name in BOX_ORDER:  # the five dashed tinted boxes (their style changes per frame)
+    for name in BOX_ORDER:  # the five dashed tinted boxes of the article
         x0, y0, x1, y1 = geo.DASHED_BOX[name]
         shapes.append(
             dict(
                 type="rect", x0=x0, y0=y0, x1=x1, y1=y1, layer="below",
                 fillcolor=palette.STAGE_TINT[name],
-                line=dict(color=palette.STAGE_EDGE[name], width=1.2, dash="dash"),
+                line=dict(color=palette.STAGE_EDGE[name], width=1.6, dash="dash"),
             )
         )  # fmt: skip
-    x0, y0, x1, y1 = geo.UPDATE_BOX
-    shapes.append(
-        dict(
-            type="rect", x0=x0, y0=y0, x1=x1, y1=y1, layer="below", opacity=0.0,
-            fillcolor="rgba(0,0,0,0)", line=dict(color=palette.C_LINE, width=2.5, dash="dot"),
-        )
-    )  # fmt: skip
     shapes += geo.static_lines()
     for x, y, color, _ in geo.gate_boxes():
         w, h = geo.BOX_W / 2, geo.BOX_H / 2
         shapes.append(
             dict(
-                type="rect", x0=x - w, y0=y - h, x1=x + w, y1=y + h, layer="above",
+                type="rect", x0=x - w, y0=y - h, x1=x + w, y1=y + h, layer="below",
                 fillcolor=color, line=dict(color=color, width=1),
             )
         )  # fmt: skip
@@ -315,47 +339,40 @@ def _static_shapes() -> list[dict]:
     for x, y, _ in geo.NODES.values():
         shapes.append(
             dict(
-                type="circle", x0=x - r, y0=y - r, x1=x + r, y1=y + r, layer="above",
+                type="circle", x0=x - r, y0=y - r, x1=x + r, y1=y + r, layer="below",
                 fillcolor="white", line=dict(color=TEXT_COLOR, width=1.5),
             )
         )  # fmt: skip
     return shapes
 
 
-def _static_annotations(tr: Callable[..., str], direction: int) -> list[dict]:
-    ann = []
+def _static_text(tr: Callable[..., str]) -> go.Scatter:
+    """σ / tanh / × / + symbols and the five boxes. titles (under the veil: dimmed too)."""
+    xs, ys, texts, colors, sizes, positions = [], [], [], [], [], []
     for x, y, _, sym in geo.gate_boxes():
-        ann.append(
-            dict(
-                x=x,
-                y=y,
-                text=f"<b>{sym}</b>",
-                showarrow=False,
-                font=dict(color="white", size=15 if sym == "σ" else 12),
-            )
-        )
+        xs.append(x), ys.append(y), texts.append(f"<b>{sym}</b>")
+        colors.append("white"), sizes.append(15 if sym == "σ" else 12)
+        positions.append("middle center")
     for x, y, sym in geo.NODES.values():
-        ann.append(
-            dict(
-                x=x,
-                y=y,
-                text=f"<b>{sym}</b>",
-                showarrow=False,
-                font=dict(color=TEXT_COLOR, size=15),
-            )
-        )
+        xs.append(x), ys.append(y), texts.append(f"<b>{sym}</b>")
+        colors.append(TEXT_COLOR), sizes.append(15), positions.append("middle center")
     for name in BOX_ORDER:
         x0, y0, x1, y1 = geo.DASHED_BOX[name]
         if name == "hidden":  # bottom right: the h_t line runs through the top left
-            pos = dict(x=x1 - 0.6, y=y0 + 0.4, xanchor="right", yanchor="bottom")
+            xs.append(x1 - 0.4), ys.append(y0 + 1.4), positions.append("middle left")
         else:
-            pos = dict(x=x0 + 0.6, y=y1 - 0.4, xanchor="left", yanchor="top")
-        ann.append(
-            dict(
-                **pos, text=tr(f"cell.box_{name}"), showarrow=False,
-                font=dict(color=palette.STAGE_EDGE[name], size=12),
-            )
-        )  # fmt: skip
+            xs.append(x0 + 0.4), ys.append(y1 - 1.4), positions.append("middle right")
+        texts.append(tr(f"cell.box_{name}"))
+        colors.append(palette.STAGE_EDGE[name]), sizes.append(12)
+    return go.Scatter(
+        x=xs, y=ys, text=texts, mode="text", textposition=positions, hoverinfo="skip",
+        textfont=dict(color=colors, size=sizes), showlegend=False, cliponaxis=False,
+    )  # fmt: skip
+
+
+def _annotations(tr: Callable[..., str]) -> list[dict]:
+    """Arrowheads where c and h leave the cell, and the colour key (static)."""
+    ann = []
     arrows = [  # (x, y) tip, (ax, ay) tail, colour: the direction of flow at each exit
         (geo.X_C_END + 2.5, geo.Y_C, geo.X_C_END - 1, geo.Y_C, palette.C_LINE),
         (geo.X_H_END + 2.0, geo.Y_H_OUT, geo.X_H_END - 1, geo.Y_H_OUT, palette.H_LINE),
@@ -383,37 +400,36 @@ def _static_annotations(tr: Callable[..., str], direction: int) -> list[dict]:
     return ann
 
 
+# Rows of the text panel (data units: below the cell, the status line above it).
 PANEL_Y = {
-    "status": 1.0,
-    "prompt": 0.37,
-    "eq_symbolic": 0.31,
-    "eq_numeric": 0.255,
-    "meaning": 0.185,
+    "status": 79.0,
+    "prompt": -5.0,
+    "eq_symbolic": -11.0,
+    "eq_numeric": -16.5,
+    "meaning": -22.5,
 }
+PANEL_SIZE = {"status": 15, "prompt": 16, "eq_symbolic": 18, "eq_numeric": 18, "meaning": 15}
 
 
-def _dynamic_annotations(texts: list[str]) -> list[dict]:
-    """Every annotation a frame changes, with its position and style (texts from `texts`)."""
-    ann = []
-    for slot, text in zip(TEXT_SLOTS, texts):
-        size = {"status": 15, "prompt": 16, "eq_symbolic": 18, "eq_numeric": 18, "meaning": 15}[
-            slot
-        ]
-        ann.append(
-            dict(
-                x=0.0, y=PANEL_Y[slot], xref="paper", yref="paper", xanchor="left",
-                yanchor="top", align="left", showarrow=False, text=text,
-                font=dict(size=size, color=TEXT_COLOR),
-            )
-        )  # fmt: skip
-    for (x, y, anchor, color), text in zip(geo.LABELS.values(), texts[len(TEXT_SLOTS) :]):
-        ann.append(
-            dict(
-                x=x, y=y, xanchor=anchor, yanchor="middle", showarrow=False, text=text,
-                font=dict(size=14, color=color),
-            )
-        )  # fmt: skip
-    return ann
+def _label_trace(texts: list[str]) -> go.Scatter:
+    """The value next to every line and box (positions fixed; frames change the texts)."""
+    pos = {"left": "middle right", "right": "middle left", "center": "middle center"}
+    xs, ys, anchors, colors = zip(*geo.LABELS.values())
+    return go.Scatter(
+        x=xs, y=ys, text=texts, mode="text", textposition=[pos[a] for a in anchors],
+        textfont=dict(color=list(colors), size=14), hoverinfo="skip", showlegend=False,
+        cliponaxis=False,
+    )  # fmt: skip
+
+
+def _panel_trace(texts: list[str]) -> go.Scatter:
+    """Status line, prediction / reveal, the equation and its numbers, the meaning."""
+    return go.Scatter(
+        x=[geo.X_RANGE[0]] * len(TEXT_SLOTS), y=[PANEL_Y[s] for s in TEXT_SLOTS], text=texts,
+        mode="text", textposition="middle right", hoverinfo="skip", showlegend=False,
+        textfont=dict(size=[PANEL_SIZE[s] for s in TEXT_SLOTS], color=TEXT_COLOR),
+        cliponaxis=False,
+    )  # fmt: skip
 
 
 def _layer_trace(trace: Trace | LayerTrace, layer: int, direction: int) -> LayerTrace:
@@ -445,7 +461,7 @@ def create_cell_figure(
     step_labels: Sequence[str] | None = None,
     max_steps: int = MAX_STEPS,
     batch: int = 0,
-    height: int = 800,
+    height: int = 760,
 ) -> go.Figure:
     """The cell at layer/direction, unit j (None: all units), one frame per (t, stage, sub-step).
 
@@ -477,68 +493,65 @@ def create_cell_figure(
 
     frames = []
     for n, s in enumerate(order):
+        t_texts = texts(n)
+        vx, vy = _veil(s.s)
         frames.append(  # plain dicts: validating hundreds of go.Frame costs seconds
             dict(
                 name=s.name,
-                layout=dict(
-                    annotations=[{"text": text} for text in texts(n)],
-                    shapes=_box_styles(s.s),
-                    updatemenus=_buttons(order, n, tr),
-                ),
+                data=[
+                    {"x": vx, "y": vy},
+                    {"text": t_texts[len(TEXT_SLOTS) :]},
+                    {"text": t_texts[: len(TEXT_SLOTS)]},
+                ],
+                traces=[TRACE_VEIL, TRACE_LABELS, TRACE_PANEL],
             )
         )
 
-    shapes = _static_shapes()
-    for n, style in enumerate(_box_styles(order[start].s)):  # the opening frame's look
-        shapes[n]["opacity"] = style["opacity"]
-        if "line" in style:
-            shapes[n]["line"] = shapes[n]["line"] | style["line"]
-    annotations = _dynamic_annotations(texts(start)) + _static_annotations(tr, lt.direction)
-
+    t_texts = texts(start)
+    vx, vy = _veil(order[start].s)
+    veil = go.Scatter(
+        x=vx, y=vy, mode="lines", fill="toself", fillcolor=VEIL, line=dict(width=0),
+        hoverinfo="skip", showlegend=False,
+    )  # fmt: skip
     slider_steps = []
     every = max(1, int(np.ceil(len({s.t for s in order}) / 20)))
     for s in order:
         first_of_t = s.s == 0 and (s.sub == "q" or not predict)
         show = first_of_t and (s.t % every == 0)
         slider_steps.append(
-            dict(method="animate", args=[[s.name], STEP_ARGS], label=str(s.t) if show else "")
+            dict(method="animate", args=[[s.name], SLIDE_ARGS], label=str(s.t) if show else "")
         )
-
-    menus = _buttons(order, start, tr, initial=True)
-    menus[0] |= dict(
-        type="buttons", direction="right", x=0.0, y=1.075, xanchor="left", yanchor="top",
-        pad=dict(r=4, t=0), showactive=False, font=dict(size=13),
+    menu = dict(
+        type="buttons", direction="right", x=0.0, y=1.0, xanchor="left", yanchor="bottom",
+        pad=dict(r=4, t=0, b=6), showactive=False, font=dict(size=13),
+        buttons=_buttons(order, start, tr),
     )  # fmt: skip
 
     fig = go.Figure(
         data=[
-            go.Scatter(
-                x=[geo.X_RANGE[0]],
-                y=[geo.Y_RANGE[0]],
-                mode="markers",
-                marker=dict(opacity=0),
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        ],
+            _static_text(tr),
+            veil,
+            _label_trace(t_texts[len(TEXT_SLOTS) :]),
+            _panel_trace(t_texts[: len(TEXT_SLOTS)]),
+        ]
     )
     fig.update_layout(
         height=height,
-        margin=dict(l=10, r=10, t=70, b=10),
+        margin=dict(l=10, r=10, t=50, b=10),
         paper_bgcolor="white",
         plot_bgcolor="white",
         font=dict(family=palette.FONT_FAMILY, color=TEXT_COLOR),
         xaxis=dict(range=list(geo.X_RANGE), visible=False, fixedrange=True),
         yaxis=dict(
-            range=list(geo.Y_RANGE), visible=False, fixedrange=True, scaleanchor="x",
-            scaleratio=1, domain=[0.40, 1.0], constrain="domain",
+            range=[PANEL_Y["meaning"] - 3.0, PANEL_Y["status"] + 2.0], visible=False,
+            fixedrange=True, scaleanchor="x", scaleratio=1, constrain="domain",
         ),
-        shapes=shapes,
-        annotations=annotations,
-        updatemenus=menus,
+        shapes=_static_shapes(),
+        annotations=_annotations(tr),
+        updatemenus=[menu],
         sliders=[
             dict(
-                active=start, steps=slider_steps, x=0.0, len=1.0, y=0.06, yanchor="top",
+                active=start, steps=slider_steps, x=0.0, len=1.0, y=0.0, yanchor="top",
                 pad=dict(t=0, b=0), currentvalue=dict(visible=False), ticklen=3,
                 minorticklen=0, font=dict(size=11),
             )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from viz import palette
 
 X_RANGE = (0.0, 140.0)
-Y_RANGE = (-1.0, 75.0)
+Y_RANGE = (-1.0, 75.0)  # the cell itself
+Y_DIAGRAM_TOP = Y_RANGE[1]
 
 Y_C = 60.0  # the c line
 Y_GATE = 30.0  # centre row of the σ / tanh gate boxes

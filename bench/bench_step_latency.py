@@ -1,0 +1,146 @@
+"""Stepping latency of the cell page in a real browser: a click on "next ▶" to the redrawn equation.
+
+Starts `streamlit run app.py` on a free loopback port, opens the cell page (url path `step`) in the
+system Chromium on the default settings, then steps N times. Each step is timed inside the page:
+`performance.now()` at the click, a MutationObserver on the figure for the moment the equation text
+(status, equation and numbers annotations) changes, then one animation frame for the paint. The
+same steps are also timed from Playwright (click → `wait_for_function` on the new text), which adds
+the driver's round trips. Prints median and p95 of both.
+
+    .venv/bin/python bench/bench_step_latency.py [--steps 30] [--url-query "H=8&T=20"]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]  # fmt: skip
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# The panel of the cell figure (its last trace): status, prompt, equation, numbers, meaning.
+EQ_TEXT_JS = """
+() => [...document.querySelectorAll(".js-plotly-plot .scatterlayer .trace:last-child text")]
+    .map(t => t.textContent).join(" | ")
+"""
+# Click the button labelled `label` and resolve with the ms until the equation text changed and
+# the next frame was painted.
+STEP_JS = """
+async (label) => {
+    const gd = document.querySelector(".js-plotly-plot");
+    const text = __TEXT__;
+    const before = text();
+    const button = [...gd.querySelectorAll("g.updatemenu-button")]
+        .find(b => b.textContent.trim() === label);
+    if (!button) throw new Error("no button " + label);
+    return await new Promise(resolve => {
+        let t0 = 0;
+        const done = () => requestAnimationFrame(() => resolve(performance.now() - t0));
+        const obs = new MutationObserver(() => {
+            if (text() !== before) { obs.disconnect(); done(); }
+        });
+        obs.observe(gd, {subtree: true, childList: true, characterData: true});
+        t0 = performance.now();
+        button.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+    });
+}
+""".replace("__TEXT__", EQ_TEXT_JS.strip())
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` on loopback; returns the process and the base URL once healthy."""
+    port = _free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return proc, base
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the Streamlit server did not answer /_stcore/health within 60 s")
+
+
+def p95(xs: list[float]) -> float:
+    return statistics.quantiles(xs, n=20)[-1] if len(xs) > 1 else xs[0]
+
+
+def measure(base: str, steps: int, query: str, label: str = "next ▶") -> dict[str, list[float]]:
+    """Open the cell page and step `steps` times; ms per step, in-page and from Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.goto(base)  # a fresh server's first request must not be a deep link (a toast)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.goto(f"{base}/step" + (f"?{query}" if query else ""))
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.wait_for_selector(".js-plotly-plot g.updatemenu-button", timeout=60_000)
+        page.wait_for_timeout(500)
+        in_page, driver = [], []
+        for _ in range(3):  # warm-up: the first redraws compile fonts and paths
+            page.evaluate(STEP_JS, label)
+        for n in range(steps):
+            if n % 2 == 0:
+                in_page.append(page.evaluate(STEP_JS, label))
+            else:
+                before = page.evaluate(EQ_TEXT_JS)
+                t0 = time.perf_counter()
+                page.locator("g.updatemenu-button", has_text=label).click()
+                page.wait_for_function(
+                    f"(before) => ({EQ_TEXT_JS.strip()})() !== before", arg=before, polling="raf"
+                )
+                driver.append(1000 * (time.perf_counter() - t0))
+        if page.locator("[data-testid='stException']").count():
+            raise RuntimeError("the page shows an exception")
+        browser.close()
+    return {"in_page": in_page, "driver": driver}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--url-query", default="", help='extra settings, e.g. "H=8&T=20"')
+    args = ap.parse_args()
+    proc, base = start_server()
+    try:
+        res = measure(base, args.steps, args.url_query)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    for name, xs in res.items():
+        print(
+            f"{name:8s} n={len(xs):3d}  median {statistics.median(xs):6.1f} ms  "
+            f"p95 {p95(xs):6.1f} ms  min {min(xs):6.1f}  max {max(xs):6.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
