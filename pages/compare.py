@@ -336,9 +336,9 @@ def outputs_tab() -> None:
         st.info(T_("needs_torch"))
     else:
         b = st.selectbox(T_("batch_element"), list(range(cfg.batch)), key="cmp_b")
-        dirs = ("→", "←")
+        short = (T_("fwd_short"), T_("rev_short"))
         state_rows = [
-            f"l{k} {dirs[d]}" for k in range(cfg.num_layers) for d in range(cfg.num_directions)
+            f"l{k} {short[d]}" for k in range(cfg.num_layers) for d in range(cfg.num_directions)
         ]
         for t in result.tensors.values():
             st.markdown(
@@ -349,7 +349,7 @@ def outputs_tab() -> None:
             if t.name == "output":
                 core2 = t.core[b] if cfg.batch_first else t.core[:, b]
                 torch2 = t.torch[b] if cfg.batch_first else t.torch[:, b]
-                rows_lbl, cols_lbl, ticks = "t", T_("feature"), None
+                rows_lbl, cols_lbl, ticks = T_("timestep"), T_("feature"), None
             else:
                 core2, torch2 = t.core[:, b], t.torch[:, b]
                 rows_lbl, cols_lbl, ticks = T_("layer_dir"), T_("unit"), state_rows
