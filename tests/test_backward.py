@@ -135,17 +135,13 @@ def check_case(
 GRID = list(itertools.product([1, 2], [False, True], [0, 2], [True, False]))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("num_layers,bidirectional,proj_size,bias", GRID)
-def test_parity_grid_float64(num_layers, bidirectional, proj_size, bias):
+def test_parity_grid(num_layers, bidirectional, proj_size, bias, dtype):
     check_case(
         num_layers=num_layers, bidirectional=bidirectional, proj_size=proj_size, bias=bias,
-        batch_first=bool(num_layers % 2 == 0 and bias),
+        batch_first=bool(num_layers % 2 == 0 and bias), dtype=dtype,
     )  # fmt: skip
-
-
-@pytest.mark.parametrize("bidirectional,num_layers", [(False, 1), (True, 2)])
-def test_parity_float32(bidirectional, num_layers):
-    check_case(num_layers=num_layers, bidirectional=bidirectional, proj_size=2, dtype=np.float32)
 
 
 @pytest.mark.parametrize("bidirectional", [False, True])
