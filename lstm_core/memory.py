@@ -162,18 +162,24 @@ class DelayMemory:
     """The forget gate over the delay of the remember task (steps 1..T-1, after x_0 was written)."""
 
     mean_f: float  # mean of f_t over the delay and every unit
-    best_unit: int  # j: the unit whose c keeps the most of c_0 to the end (largest ∏ f)
+    best_unit: int  # j: the unit whose c keeps the most of c_0 to the end (largest ∏ f), or given
     best_mean_f: float  # mean of f_t over the delay for that unit
     best_kept: float  # ∏_{1≤t≤T-1} f_t of that unit: the share of c_0 still in c_{T-1}
 
 
-def delay_memory(f: np.ndarray) -> DelayMemory:
-    """Summary of the forget gate f (T, H) over the delay (timesteps 1..T-1)."""
+def delay_memory(f: np.ndarray, unit: int | None = None) -> DelayMemory:
+    """Summary of the forget gate f (T, H) over the delay (timesteps 1..T-1).
+
+    `unit`: report this unit j as the memory unit (e.g. the one found after training, to compare
+    the same unit before training); default: the unit with the largest ∏ f.
+    """
     if f.ndim != 2 or f.shape[0] < 2:
         raise ValueError(f"f must be (T, H) with T ≥ 2, got shape {f.shape}")
     delay = f[1:]  # (T-1, H): the steps after the first input was written
     kept = np.prod(delay, axis=0)  # (H,) ∏ f_t per unit
-    j = int(np.argmax(kept))
+    j = int(np.argmax(kept)) if unit is None else int(unit)
+    if not 0 <= j < f.shape[1]:
+        raise ValueError(f"unit must be in [0, {f.shape[1]}), got {unit}")
     return DelayMemory(
         mean_f=float(delay.mean()),
         best_unit=j,

@@ -312,21 +312,24 @@ g0, g1 = gates_of(m0, x1), gates_of(m1, x1)
 labels = [f"{t} {ch}" for t, ch in enumerate(job.text[:-1])] if task.name == "text" else None
 st.markdown(tr("train.gates_explain", lang))
 if task.name == "remember":
-    d0, d1 = delay_memory(g0["f"]), delay_memory(g1["f"])
+    d1 = delay_memory(g1["f"])  # the memory unit j: the one that keeps most of c_0 after training
+    d0 = delay_memory(g0["f"], unit=d1.best_unit)  # the same unit before training
+    j = d1.best_unit
     st.markdown(tr("train.remember_explain", lang, x0=f"{x1[0, 0]:.3f}", T=x1.shape[0]))
     m = st.columns(3)
     m[0].metric(
-        tr("train.metric_f_delay", lang), f"{d1.mean_f:.3f}", delta=f"{d1.mean_f - d0.mean_f:+.3f}",
-        help=tr("train.metric_f_delay_help", lang, before=f"{d0.mean_f:.3f}"),
+        tr("train.metric_f_best", lang, j=j), f"{d1.best_mean_f:.3f}",
+        delta=f"{d1.best_mean_f - d0.best_mean_f:+.3f}",
+        help=tr("train.metric_f_best_help", lang, before=f"{d0.best_mean_f:.3f}"),
     )  # fmt: skip
     m[1].metric(
-        tr("train.metric_f_best", lang, j=d1.best_unit), f"{d1.best_mean_f:.3f}",
-        help=tr("train.metric_f_best_help", lang),
-    )  # fmt: skip
-    m[2].metric(
-        tr("train.metric_kept", lang, j=d1.best_unit), f"{d1.best_kept:.3f}",
+        tr("train.metric_kept", lang, j=j), f"{d1.best_kept:.3f}",
         delta=f"{d1.best_kept - d0.best_kept:+.3f}",
         help=tr("train.metric_kept_help", lang, before=f"{d0.best_kept:.3f}"),
+    )  # fmt: skip
+    m[2].metric(
+        tr("train.metric_f_delay", lang), f"{d1.mean_f:.3f}", delta=f"{d1.mean_f - d0.mean_f:+.3f}",
+        help=tr("train.metric_f_delay_help", lang, before=f"{d0.mean_f:.3f}"),
     )  # fmt: skip
     st.plotly_chart(
         forget_over_time(g0["f"], g1["f"], unit=d1.best_unit, lang=lang),

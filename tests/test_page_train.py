@@ -1,0 +1,160 @@
+"""AppTest of the Train page: a short run lowers the loss, Stop keeps the weights reached, and the
+trained model becomes the weights source "trained" of every other page."""
+
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from lstm_core import LSTM
+from lstm_core.memory import delay_memory, gates_of, sequence
+from lstm_core.training import DEFAULT_CONFIGS, TARGETS
+from ui import session
+from ui import training_runner as runner
+from ui.i18n import tr
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "pages/train.py"
+
+
+def open_page(query: dict | None = None, **kept) -> AppTest:
+    """The Train page, with page settings pre-set (e.g. train_steps=40 → `_train_steps`)."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query or {})
+    at.run()
+    for key, value in kept.items():
+        at.session_state[f"_{key}"] = value
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def train_to_the_end(at: AppTest, max_runs: int = 40) -> runner.TrainJob:
+    at.button(key="train_start").click().run()
+    job = at.session_state[runner.JOB]
+    for _ in range(max_runs):  # each run of the page trains one chunk
+        if not job.running:
+            break
+        at.run()
+    assert not at.exception, at.exception
+    assert not job.running
+    return job
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_a_short_run_lowers_the_loss_and_offers_the_model_everywhere():
+    at = open_page(train_steps=60, train_H=8)
+    job = train_to_the_end(at)
+    assert job.status == runner.DONE and job.step == 60
+    assert job.config.hidden_size == 8 and job.config.lr == DEFAULT_CONFIGS["sine"].lr
+    # the loss fell: held-out loss at the end well below the first one, and the batch loss too
+    assert job.eval_losses[-1] < 0.5 * job.eval_losses[0]
+    assert np.mean(job.losses[-10:]) < 0.5 * np.mean(job.losses[:10])
+    m = metrics(at)
+    assert m["Step"] == "60 / 60"
+    assert m["Held-out loss"] == f"{job.eval_losses[-1]:.4g}"
+    assert len(at.success) == 1 and "60 steps" in at.success[0].value
+    # the trained model is offered as a weights source: an LSTM with the last step's weights
+    model = at.session_state[session.TRAINED_MODEL]
+    assert isinstance(model, LSTM) and model.hidden_size == 8
+    for k, v in job.params.items():
+        np.testing.assert_array_equal(model.state_dict()[k], v)
+    # the figures: loss curve, prediction over time, gates before/after
+    assert len(at.get("plotly_chart")) == 3
+
+    # "use on every page": the shared settings switch to the trained weights and a task sample
+    at.button(key="train_use").click().run()
+    cfg = at.session_state["_settings"]
+    assert cfg.weights == "trained" and cfg.input_kind == "typed"
+    assert at.query_params["weights"] == "trained"
+    at.switch_page("pages/cell.py").run()
+    assert not at.exception, at.exception
+    run = at.session_state[session.LAST_RUN]
+    assert run.source == "trained" and run.error is None
+    lt = run.trace.layers[0][0]
+    np.testing.assert_array_equal(lt.weight_hh, job.params["weight_hh_l0"])
+    np.testing.assert_array_equal(lt.bias_ih, job.params["bias_ih_l0"])
+    x = sequence(job.held_out().x)
+    np.testing.assert_allclose(run.x, x, rtol=1e-3)  # the held-out sequence, typed (4 digits)
+
+
+def test_stop_keeps_the_weights_reached_and_offers_them():
+    at = open_page(train_steps=2000)
+    at.button(key="train_start").click().run()  # the first chunk runs with the click
+    job = at.session_state[runner.JOB]
+    assert job.running and 0 < job.step < 2000
+    assert at.button(key="train_stop").label == "Stop"
+    at.button(key="train_stop").click().run()
+    assert not at.exception, at.exception
+    assert job.status == runner.STOPPED
+    stopped_at = job.step
+    assert stopped_at < 2000
+    assert "Stopped at step" in at.info[0].value
+    model = at.session_state[session.TRAINED_MODEL]
+    np.testing.assert_array_equal(model.state_dict()["weight_ih_l0"], job.params["weight_ih_l0"])
+    at.run()
+    assert job.step == stopped_at  # nothing trains after Stop
+
+
+def test_remember_task_the_memory_unit_learns_to_keep_its_forget_gate_open():
+    at = open_page({"lang": "zh"})
+    at.selectbox(key="train_task").set_value("remember").run()
+    d = DEFAULT_CONFIGS["remember"]
+    assert at.slider(key="train_H").value == d.hidden_size
+    assert at.slider(key="train_fb").value == d.forget_bias
+    at.session_state["_train_steps"] = 150
+    job = train_to_the_end(at)
+    assert job.config.forget_bias == d.forget_bias and job.task.name == "remember"
+    assert job.eval_losses[-1] < 0.1 * job.eval_losses[0]
+    m0, _ = job.initial()
+    m1, _ = job.trained()
+    x = sequence(job.held_out().x)
+    d1 = delay_memory(gates_of(m1, x)["f"])
+    d0 = delay_memory(gates_of(m0, x)["f"], unit=d1.best_unit)
+    assert d1.best_mean_f > d0.best_mean_f + 0.02  # the memory unit's f moved towards 1
+    assert d1.best_kept > 1.5 * d0.best_kept
+    m = metrics(at)
+    label = tr("train.metric_f_best", "zh", j=d1.best_unit)
+    assert m[label] == f"{d1.best_mean_f:.3f}"
+    assert m[tr("train.metric_kept", "zh", j=d1.best_unit)] == f"{d1.best_kept:.3f}"
+    assert at.title[0].value == tr("train.title", "zh")
+    assert len(at.get("plotly_chart")) == 4  # loss, scatter, f over time, gates
+
+
+def test_a_bad_text_gets_a_message_and_no_training():
+    at = open_page(train_task="text", train_text="aaaa")
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    assert runner.JOB not in at.session_state
+    assert at.error[0].value == tr("train.text_one_char", "en", ch="a")
+    at.session_state["_train_text"] = "  "
+    at.button(key="train_start").click().run()
+    assert at.error[0].value == tr("train.text_empty", "en")
+    at.session_state["_train_text"] = "x y " * 60
+    at.button(key="train_start").click().run()
+    assert "239 characters" in at.error[0].value  # counted after stripping the ends
+    # a good text trains, and its model runs on the sidebar's text input
+    at.session_state["_train_text"] = " abcab "
+    at.session_state["_train_steps"] = 30
+    job = train_to_the_end(at)
+    assert job.text == "abcab" and job.task.vocab == ("a", "b", "c")
+    assert job.eval_losses[-1] < job.eval_losses[0]
+    at.button(key="train_use").click().run()
+    at.switch_page("pages/gates.py").run()
+    run = at.session_state[session.LAST_RUN]
+    assert run.source == "trained" and run.D == 3 and run.T == 5 and not run.notes
+
+
+def test_targets_shown_are_the_cores():
+    at = open_page()
+    target, budget = TARGETS["sine"]
+    note = tr(
+        "train.target_note", "en", target=f"{target:g}", budget=f"{budget:g}",
+        loss=tr("train.loss_mse", "en"),
+    )  # fmt: skip
+    assert note in [c.value for c in at.caption]
+    assert "0.01" in note and "30 s" in note
+    assert at.number_input(key="train_steps").value == DEFAULT_CONFIGS["sine"].steps
