@@ -1,0 +1,366 @@
+"""The cell diagram figure: frames, equation numbers, highlighting, colours, stepping."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from lstm_core import LSTM, sigmoid
+from viz import cell_geometry as geo
+from viz import palette
+from viz.cell_diagram import (
+    MAX_STEPS,
+    SLIDE_ARGS,
+    STEP_ARGS,
+    TEXT_SLOTS,
+    TRACE_LABELS,
+    TRACE_PANEL,
+    TRACE_VEIL,
+    chain_list,
+    create_cell_figure,
+    frame_name,
+    step_order,
+)
+from viz.equations import STAGE_BOX, STAGES, fmt, gate_terms
+
+STAGE_INDEX = {s: n for n, s in enumerate(STAGES)}
+GATE_ROW = {"i": 0, "f": 1, "g": 2, "o": 3}
+LABEL_NAMES = list(geo.LABELS)
+HALF_ULP_SHOWN = 0.0005 + 1e-12  # numbers are shown with 3 decimals
+
+
+def numbers(text: str) -> list[float]:
+    """Every number in a shown text, in order ("−0.120" → -0.12); HTML tags dropped first."""
+    plain = re.sub(r"<[^>]+>", "", text).replace("\u2212", "-")
+    plain = re.sub(r"\[\d+\]", "", plain)  # unit indices like W_if[2]
+    return [float(m) for m in re.findall(r"-?\d+\.\d+", plain)]
+
+
+@pytest.fixture(scope="module")
+def model_trace():
+    """2 layers, bidirectional, D=3, H=3, float64: every index path is exercised."""
+    model = LSTM(3, 3, num_layers=2, bidirectional=True, seed=3).eval()
+    x = np.random.default_rng(1).normal(size=(5, 3))  # (T, D) unbatched
+    return model, model.trace(x)
+
+
+def frame_by_name(fig, name):
+    return next(f for f in fig.frames if f.name == name)
+
+
+def panel(frame) -> dict[str, str]:
+    data = dict(zip(frame.traces, frame.data))
+    return dict(zip(TEXT_SLOTS, data[TRACE_PANEL].text))
+
+
+def labels(frame) -> dict[str, str]:
+    data = dict(zip(frame.traces, frame.data))
+    return dict(zip(LABEL_NAMES, data[TRACE_LABELS].text))
+
+
+# ----- frames ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("predict, subs", [(True, 2), (False, 1)])
+def test_one_frame_per_timestep_stage_and_substep(model_trace, predict, subs):
+    _, trace = model_trace
+    fig = create_cell_figure(trace, unit=1, predict=predict)
+    T = trace.layers[0][0].c.shape[0]
+    assert len(fig.frames) == T * len(STAGES) * subs
+    names = [f.name for f in fig.frames]
+    assert len(set(names)) == len(names)
+    expected = [
+        frame_name(t, s, sub) for t in range(T) for s in range(6) for sub in "qa"[2 - subs :]
+    ]
+    assert names == expected
+    assert len(fig.layout.sliders[0].steps) == len(names)
+    assert [st.args[0][0] for st in fig.layout.sliders[0].steps] == names
+
+
+def test_long_sequences_get_a_window_around_t():
+    T = 150
+    trace = LSTM(1, 2, seed=0).eval().trace(np.linspace(-1, 1, T)[:, None])
+    fig = create_cell_figure(trace, t=140, predict=False)
+    ts = sorted({int(re.match(r"t(\d+)s", f.name).group(1)) for f in fig.frames})
+    assert len(ts) == MAX_STEPS and 140 in ts and ts == list(range(ts[0], ts[0] + MAX_STEPS))
+    assert ts[-1] == T - 1  # clamped at the end of the sequence
+    assert len(fig.frames) == MAX_STEPS * len(STAGES)
+
+
+def test_reverse_direction_steps_from_the_last_position(model_trace):
+    _, trace = model_trace
+    fig = create_cell_figure(trace, layer=0, direction=1, unit=0, t=4)
+    assert fig.frames[0].name == frame_name(4, 0, "q") and fig.frames[-1].name == frame_name(0, 5)
+    assert "h<sub>t+1</sub>" in panel(frame_by_name(fig, frame_name(2, 0, "a")))["eq_symbolic"]
+
+
+# ----- the numbers in the equations --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layer, direction", [(0, 0), (0, 1), (1, 0), (1, 1)])
+def test_gate_terms_sum_to_the_traces_z_and_give_its_gate(model_trace, layer, direction):
+    _, trace = model_trace
+    lt = trace.layers[layer][direction]
+    T, H = lt.c.shape[0], lt.hidden_size
+    for t in range(T):
+        for j in range(H):
+            for g, n in GATE_ROW.items():
+                k = gate_terms(lt, t, j, g)
+                row = n * H + j
+                assert k.wx == pytest.approx(lt.weight_ih[row] @ lt.x[t, 0], abs=1e-14)
+                assert k.wh == pytest.approx(lt.weight_hh[row] @ lt.h_prev[t, 0], abs=1e-14)
+                assert (k.b_ih, k.b_hh) == (lt.bias_ih[row], lt.bias_hh[row])
+                assert k.total == pytest.approx(lt.z[t, 0, row], abs=1e-12)
+                act = np.tanh(k.total) if g == "g" else sigmoid(np.float64(k.total))
+                assert act == pytest.approx(lt.gates[t, 0, row], abs=1e-12)
+
+
+@pytest.mark.parametrize("layer, direction, unit", [(0, 0, 0), (1, 1, 2), (0, 1, 1)])
+def test_equation_numbers_in_the_frames_equal_the_trace(model_trace, layer, direction, unit):
+    _, trace = model_trace
+    lt = trace.layers[layer][direction]
+    fig = create_cell_figure(trace, layer=layer, direction=direction, unit=unit)
+    H = lt.hidden_size
+    for t in range(lt.c.shape[0]):
+        for stage in ("forget", "input", "candidate", "output"):
+            g = {"forget": "f", "input": "i", "candidate": "g", "output": "o"}[stage]
+            row = GATE_ROW[g] * H + unit
+            eq = panel(frame_by_name(fig, frame_name(t, STAGE_INDEX[stage], "a")))["eq_numeric"]
+            wx, b_ih, wh, b_hh, z, value = numbers(eq)
+            expect = [
+                lt.weight_ih[row] @ lt.x[t, 0],
+                lt.bias_ih[row],
+                lt.weight_hh[row] @ lt.h_prev[t, 0],
+                lt.bias_hh[row],
+                lt.z[t, 0, row],
+                lt.gates[t, 0, row],
+            ]
+            assert np.allclose([wx, b_ih, wh, b_hh, z, value], expect, atol=HALF_ULP_SHOWN)
+            assert wx + b_ih + wh + b_hh == pytest.approx(z, abs=4 * HALF_ULP_SHOWN + 1e-9)
+
+        update = panel(frame_by_name(fig, frame_name(t, 3, "a")))["eq_numeric"]
+        f, c_prev, i, g, kept, written, c = numbers(update)
+        expect = [lt.f, lt.c_prev, lt.i, lt.g, lt.kept, lt.written, lt.c]
+        assert np.allclose(
+            [f, c_prev, i, g, kept, written, c],
+            [a[t, 0, unit] for a in expect],
+            atol=HALF_ULP_SHOWN,
+        )
+        hidden = panel(frame_by_name(fig, frame_name(t, 5, "a")))["eq_numeric"]
+        o, c2, o2, tanh_c, h = numbers(hidden)
+        assert np.allclose(
+            [o, c2, tanh_c, h],
+            [lt.o[t, 0, unit], lt.c[t, 0, unit], lt.tanh_c[t, 0, unit], lt.h[t, 0, unit]],
+            atol=HALF_ULP_SHOWN,
+        )
+        assert o2 == o
+
+
+def test_all_units_shows_the_vectors_and_means(model_trace):
+    _, trace = model_trace
+    lt = trace.layers[0][0]
+    fig = create_cell_figure(trace, unit=None)
+    fr = frame_by_name(fig, frame_name(2, 0, "a"))
+    eq = panel(fr)["eq_numeric"]
+    z_f, f = np.array(numbers(eq)).reshape(2, 3)
+    assert np.allclose(z_f, lt.z_f[2, 0], atol=0.005) and np.allclose(f, lt.f[2, 0], atol=0.005)
+    (mean_f,) = numbers(labels(fr)["f"])
+    assert mean_f == pytest.approx(lt.f[2, 0].mean(), abs=HALF_ULP_SHOWN)
+    assert "all 3 units" in panel(fr)["status"]
+
+
+def test_predict_hides_the_numbers_then_reveals_them(model_trace):
+    _, trace = model_trace
+    fig = create_cell_figure(trace, unit=0)
+    for t in range(5):
+        for s in range(len(STAGES)):
+            q = frame_by_name(fig, frame_name(t, s, "q"))
+            a = frame_by_name(fig, frame_name(t, s, "a"))
+            assert "Predict:" in panel(q)["prompt"] and "Reveal:" in panel(a)["prompt"]
+            assert numbers(panel(q)["eq_numeric"]) == [] and "?" in panel(q)["eq_numeric"]
+            assert numbers(panel(a)["eq_numeric"]) and panel(a)["meaning"]
+            for name, known in geo.LABEL_STAGE.items():  # later quantities are not shown yet
+                if known == s:
+                    assert labels(q)[name].endswith("= ?")
+                    assert numbers(labels(a)[name]) or name == "h_up"
+                if known > s:
+                    assert "=" not in labels(a)[name]
+
+
+def test_shown_values_stay_in_their_ranges(model_trace):
+    _, trace = model_trace
+    for layer in range(2):
+        fig = create_cell_figure(trace, layer=layer, unit=2, predict=False)
+        for fr in fig.frames:
+            shown = {k: numbers(v) for k, v in labels(fr).items() if "=" in v}
+            for name in ("f", "i", "o"):
+                if name in shown:
+                    assert 0.0 <= shown[name][0] <= 1.0
+            for name in ("g", "tanh_c", "h"):
+                if name in shown:
+                    assert -1.0 <= shown[name][0] <= 1.0
+            if "h" in shown:
+                assert abs(shown["h"][0]) <= abs(shown["tanh_c"][0]) + HALF_ULP_SHOWN
+
+
+def test_answers_follow_the_numbers():
+    """A 1-unit cell with zero weights: every gate is σ(0) = 0.5 exactly, g = tanh(0) = 0."""
+    model = LSTM(1, 1, seed=0)
+    model.load_state_dict({k: np.zeros_like(v) for k, v in model.state_dict().items()})
+    fig = create_cell_figure(model.eval().trace(np.ones((2, 1))), unit=0)
+    fr = frame_by_name(fig, frame_name(1, 0, "a"))
+    assert "f = 0.500" in panel(fr)["prompt"] and "50%" in panel(fr)["prompt"]
+    assert numbers(panel(fr)["eq_numeric"]) == [0, 0, 0, 0, 0, 0.5]
+    hidden = panel(frame_by_name(fig, frame_name(1, 5, "a")))
+    assert numbers(hidden["eq_numeric"])[-1] == 0.0 and "keeps the sign" in hidden["prompt"]
+
+
+# ----- highlighting, colours, opening frame -----------------------------------------------------
+
+
+def _veil_rects(xs, ys):
+    pts = [(x, y) for x, y in zip(xs, ys)]
+    rects, cur = [], []
+    for p in [*pts, (None, None)]:
+        if p[0] is None:
+            if cur:
+                rx, ry = zip(*cur)
+                rects.append((min(rx), min(ry), max(rx), max(ry)))
+            cur = []
+        else:
+            cur.append(p)
+    return rects
+
+
+def _covered(rects, x, y):
+    return any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in rects)
+
+
+def test_each_stage_highlights_its_box_and_dims_the_others(model_trace):
+    _, trace = model_trace
+    fig = create_cell_figure(trace, unit=0)
+    for s, stage in enumerate(STAGES):
+        fr = frame_by_name(fig, frame_name(1, s, "q"))
+        veil = dict(zip(fr.traces, fr.data))[TRACE_VEIL]
+        rects = _veil_rects(veil["x"], veil["y"])
+        for name, (x0, y0, x1, y1) in geo.DASHED_BOX.items():
+            centre = ((x0 + x1) / 2, (y0 + y1) / 2)
+            assert _covered(rects, *centre) is (name != STAGE_BOX[stage]), (stage, name)
+        if stage == "update":  # the c line itself is the lit part
+            assert not _covered(rects, 80.0, geo.Y_C)
+    assert fig.data[TRACE_VEIL].fill == "toself"
+
+
+def test_colours_come_from_the_palette():
+    fig = create_cell_figure(LSTM(1, 2, seed=0).eval().trace(np.ones((3, 1))))
+    shapes = fig.layout.shapes
+    boxes = shapes[:5]
+    assert [b.fillcolor for b in boxes] == [
+        palette.STAGE_TINT[n] for n in STAGE_BOX if STAGE_BOX[n]
+    ]
+    assert all(b.line.dash == "dash" for b in boxes)
+    lines = [s for s in shapes if s.type == "line"]
+    allowed = {palette.C_LINE, palette.H_LINE, palette.X_LINE, palette.SIGMA_BOX, palette.TANH_BOX}
+    assert {s.line.color for s in lines} <= allowed
+    c_line = next(s for s in lines if s.y0 == s.y1 == geo.Y_C)
+    assert c_line.line.color == palette.C_LINE and c_line.x1 - c_line.x0 > 100
+    h_in = next(s for s in lines if s.y0 == s.y1 == geo.Y_BUS and s.x0 == geo.X_IN)
+    assert h_in.line.color == palette.H_LINE
+    x_in = next(s for s in lines if s.x0 == s.x1 == geo.X_X)
+    assert x_in.line.color == palette.X_LINE
+    gate_fills = sorted(s.fillcolor for s in shapes if s.type == "rect" and s.line.dash is None)
+    assert gate_fills == sorted([palette.SIGMA_BOX] * 3 + [palette.TANH_BOX] * 2)
+    label_colors = set(fig.data[TRACE_LABELS].textfont.color)
+    assert label_colors <= allowed
+
+
+@pytest.mark.parametrize("t, stage", [(0, 0), (3, 2), (4, 5)])
+def test_opens_at_the_selected_timestep_and_stage(model_trace, t, stage):
+    _, trace = model_trace
+    fig = create_cell_figure(trace, unit=1, t=t, stage=stage)
+    start = fig.layout.sliders[0].active
+    assert fig.frames[start].name == frame_name(t, stage, "q")
+    assert list(fig.data[TRACE_PANEL].text) == list(panel(fig.frames[start]).values())
+    assert list(fig.data[TRACE_LABELS].text) == list(labels(fig.frames[start]).values())
+    assert f"t = {t} " in fig.data[TRACE_PANEL].text[0]
+
+
+def test_chinese_texts(model_trace):
+    _, trace = model_trace
+    fig = create_cell_figure(trace, unit=0, lang="zh")
+    p = panel(frame_by_name(fig, frame_name(0, 0, "a")))
+    assert "遗忘门" in p["status"] and "揭晓" in p["prompt"] and "长期记忆" in p["meaning"]
+    assert "预测" in panel(frame_by_name(fig, frame_name(0, 1, "q")))["prompt"]
+
+
+def test_bad_arguments_raise_clear_errors(model_trace):
+    _, trace = model_trace
+    with pytest.raises(ValueError, match="t must be"):
+        create_cell_figure(trace, t=5)
+    with pytest.raises(ValueError, match="unit must be"):
+        create_cell_figure(trace, unit=3)
+    with pytest.raises(ValueError, match="layer must be"):
+        create_cell_figure(trace, layer=2)
+
+
+# ----- stepping on the client: the buttons' frame lists ------------------------------------------
+
+
+def plotly_animate(frame_list: list, current: str | None) -> str:
+    """The frame Plotly ends up showing for animate(list, {fromcurrent, durations [0, ∞]}).
+
+    A port of plotly.js `Plotly.animate`: with a current frame whose first occurrence is neither
+    first nor last, keep the non-name entries and the names after it; then play until the first
+    named frame (it then waits "forever").
+    """
+    entries = list(frame_list)
+    if current is not None:
+        idx = next((n for n, e in enumerate(entries) if e == current), -1)
+        if 0 < idx < len(entries) - 1:
+            entries = [e for n, e in enumerate(entries) if not isinstance(e, str) or n > idx]
+    shown = [e for e in entries[:2] if isinstance(e, str)]  # durations: [0, forever]
+    return shown[-1] if shown else current
+
+
+@pytest.mark.parametrize("start", [0, 1, 17, 70, 71])
+def test_button_lists_step_exactly_one_frame(start):
+    order = step_order(T=6, t=0, predict=True)  # 72 frames
+    names = [s.name for s in order]
+    per_t = 12
+    for delta in (-per_t, -1, 1, per_t):
+        succ = {
+            names[n]: names[n + delta] if 0 <= n + delta < len(names) else None
+            for n in range(len(names))
+        }
+        lst = chain_list(names, succ, names[start])
+        assert isinstance(lst[0], dict)  # the instant empty frame
+        # before any step, the figure shows `start`
+        expect0 = succ[names[start]] or names[start]
+        assert plotly_animate(lst, None) == expect0
+        for name in names:
+            expect = succ[name] or name
+            assert plotly_animate(lst, name) == expect, (delta, name)
+
+
+def test_figure_buttons_use_chain_lists(model_trace):
+    _, trace = model_trace
+    fig = create_cell_figure(trace, unit=0, t=2, stage=1)
+    buttons = fig.layout.updatemenus[0].buttons
+    labels_ = [b.label for b in buttons]
+    assert labels_ == ["◀◀ previous t", "◀ back", "next ▶", "next t ▶▶", "play", "pause"]
+    start = fig.layout.sliders[0].active
+    nxt, prev = buttons[2].args[0], buttons[1].args[0]
+    assert plotly_animate(nxt, None) == fig.frames[start + 1].name
+    assert plotly_animate(prev, None) == fig.frames[start - 1].name
+    assert plotly_animate(buttons[3].args[0], None) == fig.frames[start + 12].name
+    assert buttons[2].args[1] == STEP_ARGS and STEP_ARGS["fromcurrent"] is True
+    assert all(st.args[1] == SLIDE_ARGS for st in fig.layout.sliders[0].steps)
+    # no step needs a full redraw: frames change traces only
+    assert all(f.layout.to_plotly_json() == {} for f in fig.frames)
+    assert all(set(f.traces) == {TRACE_VEIL, TRACE_LABELS, TRACE_PANEL} for f in fig.frames)
+
+
+def test_fmt_uses_a_real_minus_and_no_negative_zero():
+    assert fmt(-0.12) == "\u22120.120" and fmt(-0.0001) == "0.000" and fmt(0.5) == "0.500"
