@@ -94,6 +94,7 @@ def create_tensor_figure(
             type="category" if row_ticks else "linear",
             dtick=None if row_ticks else max(1, rows // 8),
             title_text=row_label if col == 1 else None,
+            showticklabels=col == 1,  # the rows are shared: label them once
             row=1,
             col=col,
         )
