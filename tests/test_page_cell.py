@@ -1,0 +1,148 @@
+"""AppTest of the cell page: the diagram's numbers are the trace's; the selection drives it."""
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import session
+from viz.cell_diagram import TEXT_SLOTS, TRACE_PANEL, frame_name
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "pages/cell.py"
+HALF = 0.0005 + 1e-12  # shown with 3 decimals
+
+
+def open_page(query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(query or {})
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def figure(at: AppTest) -> dict:
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def panel_of(fig: dict, name: str) -> dict[str, str]:
+    fr = next(f for f in fig["frames"] if f["name"] == name)
+    data = dict(zip(fr["traces"], fr["data"]))
+    return dict(zip(TEXT_SLOTS, data[TRACE_PANEL]["text"]))
+
+
+def numbers(text: str) -> list[float]:
+    plain = re.sub(r"<[^>]+>", "", text).replace("\u2212", "-")
+    return [float(m) for m in re.findall(r"-?\d+\.\d+", plain)]
+
+
+def forget_numbers(fig: dict, t: int) -> list[float]:
+    """(W_if·x_t, b_if, W_hf·h_{t-1}, b_hf, z_f, f_t) as shown in the revealed forget stage."""
+    return numbers(panel_of(fig, frame_name(t, 0, "a"))["eq_numeric"])
+
+
+def expected_forget(lt, t: int, j: int) -> list[float]:
+    H = lt.hidden_size
+    row = H + j  # the forget block is the second of i, f, g, o
+    return [
+        lt.weight_ih[row] @ lt.x[t, 0],
+        lt.bias_ih[row],
+        lt.weight_hh[row] @ lt.h_prev[t, 0],
+        lt.bias_hh[row],
+        lt.z[t, 0, row],
+        lt.f[t, 0, j],
+    ]
+
+
+def test_page_renders_the_current_run_stepping_frames():
+    at = open_page({"j": "0"})
+    run = session.build_run(session.Settings())
+    fig = figure(at)
+    assert len(fig["frames"]) == run.T * 6 * 2  # timesteps × stages × (predict, reveal)
+    lt = run.trace.layers[0][0]
+    for t in (0, 5, run.T - 1):
+        assert np.allclose(forget_numbers(fig, t), expected_forget(lt, t, 0), atol=HALF)
+    assert at.title[0].value.startswith("Inside one cell")
+    code = "\n".join(c.value for c in at.code)
+    assert "def run_direction(" in code and "def cell_step(" in code
+
+
+def test_changing_the_unit_changes_the_numbers_and_the_shared_selection():
+    at = open_page({"j": "0"})
+    run = session.build_run(session.Settings())
+    before = forget_numbers(figure(at), 3)
+    at.selectbox(key="cell_unit").set_value(2).run()
+    assert not at.exception
+    after = forget_numbers(figure(at), 3)
+    assert after != before
+    assert np.allclose(after, expected_forget(run.trace.layers[0][0], 3, 2), atol=HALF)
+    assert at.query_params["j"] == ["2"] or at.query_params["j"] == "2"
+    at.selectbox(key="cell_unit").set_value("all").run()
+    eq = panel_of(figure(at), frame_name(3, 0, "a"))["eq_numeric"]
+    z_f, f = np.array(numbers(eq)).reshape(2, run.H)
+    assert np.allclose(f, run.trace.layers[0][0].f[3, 0], atol=0.005)
+
+
+def test_changing_the_layer_and_direction_changes_the_numbers():
+    query = {"layers": "2", "bi": "1", "H": "3", "j": "1"}
+    at = open_page(query)
+    run = session.build_run(session.Settings(num_layers=2, bidirectional=True, hidden_size=3))
+    at.selectbox(key="cell_layer").set_value(1).run()
+    fig = figure(at)
+    assert np.allclose(
+        forget_numbers(fig, 2), expected_forget(run.trace.layers[1][0], 2, 1), atol=HALF
+    )
+    at.selectbox(key="cell_direction").set_value(1).run()
+    fig = figure(at)
+    lt = run.trace.layers[1][1]
+    assert np.allclose(forget_numbers(fig, 2), expected_forget(lt, 2, 1), atol=HALF)
+    assert fig["frames"][0]["name"] == frame_name(run.T - 1, 0, "q")  # reverse: from the end
+    assert any("Reverse direction" in c.value for c in at.caption)
+
+
+def test_deep_link_opens_the_diagram_at_t():
+    at = open_page({"t": "7", "j": "1"})
+    fig = figure(at)
+    start = fig["layout"]["sliders"][0]["active"]
+    assert fig["frames"][start]["name"] == frame_name(7, 0, "q")
+    assert fig["data"][TRACE_PANEL]["text"][0].startswith("t = 7 ")
+    at.select_slider(key="cell_t").set_value(3).run()
+    fig = figure(at)
+    assert fig["frames"][fig["layout"]["sliders"][0]["active"]]["name"] == frame_name(3, 0, "q")
+    assert session.Selection(t=3, unit=1) == at.session_state["_selection"]
+
+
+def test_predict_toggle_off_reveals_at_once():
+    at = open_page({"j": "0"})
+    at.toggle(key="cell_predict").set_value(False).run()
+    fig = figure(at)
+    assert len(fig["frames"]) == 12 * 6
+    assert all(f["name"].endswith("a") for f in fig["frames"])
+
+
+@pytest.mark.parametrize(
+    "lang, title, word",
+    [("en", "Inside one cell", "forget gate"), ("zh", "单个细胞内部", "遗忘门")],
+)
+def test_both_languages(lang, title, word):
+    at = open_page({"lang": lang, "j": "0"})
+    assert at.title[0].value.startswith(title)
+    assert word in panel_of(figure(at), frame_name(0, 0, "a"))["status"]
+    assert [s.label for s in at.selectbox][:3] == (
+        ["Layer k", "Direction", "Hidden unit j"]
+        if lang == "en"
+        else ["层 k", "方向", "隐藏单元 j"]
+    )
+
+
+def test_long_input_gets_a_window_and_says_so():
+    at = open_page({"T": "80", "t": "70", "j": "0"})
+    fig = figure(at)
+    assert len(fig["frames"]) == 60 * 6 * 2
+    assert any("80 steps" in i.value for i in at.info)
