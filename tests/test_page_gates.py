@@ -46,7 +46,7 @@ def test_page_shows_the_traces_numbers_for_the_selection():
     assert m["cₜ (unit j)"] == f"{lt.c[7, 0, 2]:.6f}"
     assert m["sum of the bars"] == f"{lt.c[7, 0, 2]:.6f}"
     n = lookback_half_life(lt)[7, 0, 2]
-    assert m["Half-life looking back from t"] == ("1 step" if n == 1 else f"{n:.3g} steps")
+    assert m["Half-life, looking back"] == ("1 step" if n == 1 else f"{n:.3g} steps")
     charts = at.get("plotly_chart")
     assert len(charts) == 5
     heat = json.loads(charts[0].proto.spec)
