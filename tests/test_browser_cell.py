@@ -1,0 +1,86 @@
+"""The cell page in a real Chromium: it loads, and stepping on the client moves the equation."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from conftest import assert_no_exception, wait_idle
+
+from ui import session
+
+pytestmark = pytest.mark.browser
+
+URL = session.page_url("pages/cell.py")
+PANEL = ".js-plotly-plot .scatterlayer .trace:last-child text"
+
+
+def panel_text(page) -> list[str]:
+    return page.eval_on_selector_all(PANEL, "ts => ts.map(t => t.textContent)")
+
+
+def step(page, label: str) -> list[str]:
+    """Click a button of the figure and wait until the panel text changes."""
+    before = panel_text(page)
+    page.locator("g.updatemenu-button", has_text=label).click()
+    page.wait_for_function(
+        """([sel, before]) => JSON.stringify([...document.querySelectorAll(sel)]
+            .map(t => t.textContent)) !== before""",
+        arg=[PANEL, json.dumps(before)],
+        timeout=10_000,
+    )
+    return panel_text(page)
+
+
+def open_cell(page, base: str, query: str = "") -> None:
+    page.goto(base)  # a fresh server's first request should not be a deep link (toast)
+    wait_idle(page)
+    page.goto(f"{base}/{URL}{query}")
+    wait_idle(page)
+    page.wait_for_selector("g.updatemenu-button", timeout=30_000)
+
+
+def test_cell_page_steps_on_the_client(streamlit_server, page):
+    open_cell(page, streamlit_server, "?j=0")
+    assert_no_exception(page)
+    status, prompt, eq, numbers = panel_text(page)[:4]
+    assert status.startswith("t = 0 ") and "stage 1/6" in status
+    assert prompt.startswith("Predict:") and "?" in numbers
+
+    status, prompt, eq, numbers = step(page, "next ▶")[:4]
+    assert prompt.startswith("Reveal:") and re.search(r"\d\.\d{3}$", numbers)
+    status, prompt, *_ = step(page, "next ▶")
+    assert "stage 2/6" in status and prompt.startswith("Predict:")
+    status, *_ = step(page, "next t ▶▶")
+    assert status.startswith("t = 1 ") and "stage 2/6" in status
+    status, *_ = step(page, "◀ back")
+    assert status.startswith("t = 1 ") and "stage 1/6" in status
+    status, *_ = step(page, "◀◀ previous t")
+    assert status.startswith("t = 0 ")
+
+    # the Plotly slider: a click near its right end jumps to the last timestep
+    rail = page.locator(".js-plotly-plot .slider-rail-touch-rect").first
+    rail.scroll_into_view_if_needed()
+    box = rail.bounding_box()
+    before = panel_text(page)
+    page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+    page.wait_for_function(
+        "([sel, before]) => JSON.stringify([...document.querySelectorAll(sel)]"
+        ".map(t => t.textContent)) !== before",
+        arg=[PANEL, json.dumps(before)],
+        timeout=10_000,
+    )
+    assert panel_text(page)[0].startswith("t = 11 ")
+    assert_no_exception(page)
+
+
+def test_deep_link_opens_at_t_in_chinese(streamlit_server, page):
+    open_cell(page, streamlit_server, "?t=4&j=1&lang=zh")
+    assert_no_exception(page)
+    status = panel_text(page)[0]
+    assert status.startswith("t = 4 ") and "遗忘门" in status
+    status = step(page, "前进 ▶")[0]
+    assert status.startswith("t = 4 ")
+    status = step(page, "下一时间步 ▶▶")[0]
+    assert status.startswith("t = 5 ")
