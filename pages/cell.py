@@ -65,7 +65,7 @@ trace = run.trace
 H = run.H
 st.markdown(tr("cell.intro", lang))
 
-cols = st.columns([1, 1, 1, 2, 1])
+cols = st.columns([1, 1, 1, 2, 1.4])
 with cols[0]:
     _selector(
         st.selectbox, tr("cell.layer", lang), "layer", list(range(trace.num_layers)), sel.layer

@@ -287,7 +287,8 @@ def _frame_texts(
     prompt = f"<span style='color:{edge}'>{subscripts(prompt, direction)}</span>"
     eq_sym = symbolic(stage, unit, direction, proj)
     eq_num = numeric(stage, v, unit, proj) if reveal else hidden_numeric(stage)
-    meaning = _meaning(stage, v, unit, direction, tr) if reveal else ""
+    # never an empty text: Plotly does not bring back a text point that was once empty
+    meaning = _meaning(stage, v, unit, direction, tr) if reveal else tr("cell.reveal_hint")
 
     labels = []
     for name in geo.LABELS:

@@ -115,7 +115,7 @@ def gate_boxes() -> list[tuple[float, float, str, str]]:
 # Value labels: name → (x, y, xanchor, colour). Order fixed: the figure indexes them.
 LABELS = {
     "c_prev": (X_IN + 0.5, Y_C - 3.4, "left", palette.C_LINE),
-    "kept": (41.0, Y_C + 3.4, "center", palette.C_LINE),
+    "kept": (43.5, Y_C + 3.4, "center", palette.C_LINE),
     "c": (X_TANH_C + 1.5, Y_C + 3.4, "left", palette.C_LINE),
     "h_prev": (X_IN + 0.5, Y_BUS + 3.6, "left", palette.H_LINE),
     "x": (X_X + 1.5, 2.6, "left", palette.X_LINE),
