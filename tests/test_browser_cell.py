@@ -50,6 +50,9 @@ def test_cell_page_steps_on_the_client(streamlit_server, page):
 
     status, prompt, eq, numbers = step(page, "next ▶")[:4]
     assert prompt.startswith("Reveal:") and re.search(r"\d\.\d{3}$", numbers)
+    meaning = page.locator(PANEL).nth(4)
+    assert meaning.text_content().startswith("The forget gate") and meaning.is_visible()
+    assert meaning.bounding_box()["width"] > 300  # shown again after the question's hint
     status, prompt, *_ = step(page, "next ▶")
     assert "stage 2/6" in status and prompt.startswith("Predict:")
     status, *_ = step(page, "next t ▶▶")
