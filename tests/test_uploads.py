@@ -213,3 +213,19 @@ def test_fuzz_any_bytes_give_a_result_or_an_upload_error(name, data):
         uploads.model_from_upload(name, data)
     except uploads.UploadError as e:
         assert e.key.startswith("compare.err_upload_")
+
+
+def test_deflated_pt_zip_bomb_is_refused_before_torch_reads_it(monkeypatch):
+    torch = pytest.importorskip("torch")
+    buf = io.BytesIO()
+    torch.save({"weight_ih_l0": torch.zeros(2**23, dtype=torch.float32)}, buf)  # 32 MiB
+    src, out = zipfile.ZipFile(io.BytesIO(buf.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            zf.writestr(info.filename, src.read(info.filename))
+    data = out.getvalue()
+    assert len(data) < 100_000
+    monkeypatch.setattr(tb, "load_pt_bytes", lambda *a, **k: pytest.fail("torch.load ran"))
+    with pytest.raises(uploads.UploadError) as e:
+        uploads.model_from_upload("bomb.pt", data)
+    assert e.value.key == "compare.err_upload_npz_inflated"

@@ -19,8 +19,10 @@ from lstm_core import LSTM
 from lstm_core import torch_bridge as tb
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the file as uploaded
-MAX_NPZ_UNCOMPRESSED = 64 * 1024 * 1024  # all arrays of an .npz, inflated
-MAX_NPZ_MEMBERS = 256
+# All members of a zip (.npz, or .pt: torch.save writes a zip), inflated. 2 million float64
+# numbers (MAX_PARAM_VALUES) take 16 MB; a .pt as torch writes it is stored, not compressed.
+MAX_INFLATED_BYTES = MAX_UPLOAD_BYTES
+MAX_ZIP_MEMBERS = 1024
 MAX_PARAM_VALUES = 2_000_000  # numbers in one state_dict
 # The sizes the Compare page can run (as in ui.compare_logic.LIMITS).
 MODEL_LIMITS = {"input_size": 64, "hidden_size": 64, "num_layers": 4}
@@ -49,7 +51,28 @@ def _check_size(data: bytes, limit: int = MAX_UPLOAD_BYTES) -> None:
         raise UploadError("empty", "the file is empty")
 
 
-def read_npz_bytes(data: bytes, max_uncompressed: int = MAX_NPZ_UNCOMPRESSED) -> dict:
+def _check_zip_directory(zf: zipfile.ZipFile, max_inflated: int) -> list[zipfile.ZipInfo]:
+    """Refuse a zip bomb from its directory alone, before a byte is inflated."""
+    infos = zf.infolist()
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise UploadError(
+            "npz_members",
+            f"{len(infos)} members; the limit is {MAX_ZIP_MEMBERS}",
+            got=len(infos),
+            limit=MAX_ZIP_MEMBERS,
+        )
+    total = sum(info.file_size for info in infos)  # declared in the zip directory
+    if total > max_inflated:
+        raise UploadError(
+            "npz_inflated",
+            f"the contents would take {total:,} bytes unpacked; the limit is {max_inflated:,}",
+            size=f"{total:,}",
+            limit=f"{max_inflated:,}",
+        )
+    return infos
+
+
+def read_npz_bytes(data: bytes, max_inflated: int = MAX_INFLATED_BYTES) -> dict:
     """name → float64 array from .npz bytes; object arrays, pickles and zip bombs are refused."""
     _check_size(data)
     try:
@@ -57,23 +80,7 @@ def read_npz_bytes(data: bytes, max_uncompressed: int = MAX_NPZ_UNCOMPRESSED) ->
     except (zipfile.BadZipFile, ValueError, OSError):
         raise UploadError("not_npz", "not an .npz file (not a zip archive)") from None
     with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_NPZ_MEMBERS:
-            raise UploadError(
-                "npz_members",
-                f"{len(infos)} arrays; the limit is {MAX_NPZ_MEMBERS}",
-                got=len(infos),
-                limit=MAX_NPZ_MEMBERS,
-            )
-        total = sum(info.file_size for info in infos)  # declared in the zip directory
-        if total > max_uncompressed:
-            raise UploadError(
-                "npz_inflated",
-                f"the arrays would take {total:,} bytes unpacked; "
-                f"the limit is {max_uncompressed:,}",
-                size=f"{total:,}",
-                limit=f"{max_uncompressed:,}",
-            )
+        infos = _check_zip_directory(zf, max_inflated)
         bad = [info.filename for info in infos if not info.filename.endswith(".npy")]
         if bad:
             raise UploadError(
@@ -104,6 +111,14 @@ def read_pt_bytes(data: bytes) -> dict:
     _check_size(data)
     if not tb.torch_available():
         raise UploadError("no_torch", "reading a .pt file needs PyTorch, which is not installed")
+    if data[:4] == b"PK\x03\x04":  # torch.save's zip format: check its directory first
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, ValueError, OSError):
+            zf = None  # not a readable zip after all: torch.load refuses it with its own reason
+        if zf is not None:
+            with zf:
+                _check_zip_directory(zf, MAX_INFLATED_BYTES)
     try:
         return tb.load_pt_bytes(data, max_bytes=MAX_UPLOAD_BYTES)
     except ValueError as e:
