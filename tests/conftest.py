@@ -2,7 +2,8 @@
 
 - `streamlit_server` (session): `streamlit run app.py` on a free loopback port; yields the base URL.
 - `browser` (session): Playwright's Chromium from /usr/bin/chromium, started once for the suite.
-- `page`: a fresh context and page per test (1400 × 1000), closed afterwards.
+- `page`: a fresh context and page per test (1400 × 1000, 60 s timeouts), closed afterwards;
+  the server has already served the landing page once (a deep link is never its first request).
 - `wait_idle(page)`: wait until the script has finished running; `assert_no_exception(page)`.
   Import them with `from conftest import wait_idle, assert_no_exception`, or use the fixtures of
   the same names.
@@ -36,6 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+DRAWN = "[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']"
 SERVER_START_TIMEOUT = 60.0
 
 
@@ -121,21 +123,35 @@ def browser():
     pw.stop()
 
 
+@pytest.fixture(scope="session")
+def _warm_server(browser, streamlit_server):
+    """Open the landing page once: a fresh server's very first request, if it is a deep link,
+    shows a cosmetic "Page not found" dialog (TOOLING.md) that would hide the page from tests."""
+    context = browser.new_context()
+    p = context.new_page()
+    p.goto(streamlit_server, timeout=60_000)
+    p.wait_for_selector("h1", timeout=60_000)  # app.py ran (and called st.navigation) once
+    wait_idle(p, timeout=60_000)
+    context.close()
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, _warm_server):
     """A fresh browser context and page (nothing shared between tests), 1400 × 1000."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     p = context.new_page()
-    p.set_default_timeout(30_000)
+    p.set_default_timeout(60_000)
     yield p
     context.close()
 
 
-def wait_idle(page, timeout: float = 30_000, settle_ms: int = 150) -> None:
-    """Wait until Streamlit's script has stopped running (after a load or an interaction).
+def wait_idle(page, timeout: float = 60_000, settle_ms: int = 150) -> None:
+    """Wait until Streamlit's script has run and stopped (after a load or an interaction).
 
-    A short settle first, so a rerun triggered just before has time to start.
+    First something drawn in the main area (before the first run, the idle flag is already set),
+    then a short settle, so a rerun triggered just before has time to start, then idle twice.
     """
+    page.wait_for_selector(DRAWN, timeout=timeout)
     page.wait_for_timeout(settle_ms)
     page.wait_for_selector(IDLE, timeout=timeout)
     page.wait_for_timeout(settle_ms)

@@ -16,12 +16,15 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("url", ["", *[p[1] for p in session.PAGES]])
 def test_every_page_loads_without_exception(streamlit_server, page, url):
+    from playwright.sync_api import expect  # lazily: without playwright the fixtures skip
+
     page.goto(f"{streamlit_server}/{url}")
     wait_idle(page)
-    page.wait_for_selector("h1", timeout=30_000)
-    assert_no_exception(page)
+    page.wait_for_selector("h1", timeout=60_000)
     # The shared sidebar is drawn on every page (app.py ran, not the page file alone).
-    assert page.get_by_role("slider", name="Hidden size H").count() == 1
+    expect(page.get_by_role("slider", name="Hidden size H")).to_have_count(1)
+    assert page.get_by_text("Page not found").count() == 0
+    assert_no_exception(page)
 
 
 def test_setting_survives_reload_in_a_new_page(streamlit_server, page, browser):
