@@ -223,6 +223,7 @@ def test_trained_and_uploaded_weights_from_session_state():
         Settings(hidden_size=6, num_layers=3, bidirectional=True, proj_size=2, seed=11),
         Settings(input_kind="noise", num_features=4, seq_len=9, seed=3, dtype="float32"),
         Settings(input_kind="text", input_text="你好 hello"),
+        Settings(input_kind="text", input_text="a ␣b"),  # labels stay unique
     ],
 )
 def test_run_equals_a_direct_lstm_core_run(cfg):
@@ -245,7 +246,7 @@ def test_run_equals_a_direct_lstm_core_run(cfg):
             np.testing.assert_array_equal(run.trace.layers[k][d].gates, ref.layers[k][d].gates)
     assert run.trace.layers[0][0].c.shape == (run.T, 1, cfg.hidden_size)  # B = 1
     assert len(run.step_labels) == run.T and len(set(run.step_labels)) == run.T
-    assert len(run.feature_labels) == run.D
+    assert len(run.feature_labels) == run.D and len(set(run.feature_labels)) == run.D
 
 
 def test_app_run_equals_direct_run():

@@ -328,8 +328,11 @@ def make_input(
         return (x, *_labels_for_numbers(*x.shape))
     if cfg.input_kind == "text":
         x, alphabet = inputs.one_hot_text(cfg.input_text)
-        chars = [_show_char(ch) for ch in cfg.input_text.strip()]
-        return x, tuple(f"{t} {ch}" for t, ch in enumerate(chars)), tuple(map(_show_char, alphabet))
+        show = _show_char
+        if len({show(ch) for ch in alphabet}) < len(alphabet):  # e.g. both " " and "␣" typed
+            show = repr
+        chars = [show(ch) for ch in cfg.input_text.strip()]
+        return x, tuple(f"{t} {ch}" for t, ch in enumerate(chars)), tuple(map(show, alphabet))
     if cfg.input_kind == "csv":
         if not csv_bytes:
             raise inputs.InputError("csv_missing", "no CSV file: upload one in the sidebar")
