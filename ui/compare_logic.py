@@ -14,6 +14,7 @@ import numpy as np
 
 from lstm_core import LSTM
 from lstm_core import torch_bridge as tb
+from lstm_core.gradcheck import numerical_grad, weighted_sum_loss
 
 # Bounds on every size the page accepts (the messages quote them).
 LIMITS = {
@@ -553,28 +554,23 @@ class GradCheck:
         )
 
 
-def _loss(model: LSTM, inp: Inputs) -> float:
-    out = model(inp.x, inp.hx, inp.lengths)[0]
-    return float(np.sum(out.astype(np.float64) * inp.grad_output))
-
-
 def central_differences(
     model: LSTM, inp: Inputs, name: str, index: np.ndarray, eps: float = CENTRAL_EPS
 ) -> np.ndarray:
-    """(L(p + ε) − L(p − ε)) / 2ε for the entries `index` (flat) of parameter `name`."""
-    sd = model.state_dict()
-    p = sd[name]
-    out = np.empty(len(index))
-    probe = LSTM(**model.config(), dtype=model.dtype).train(model.training)
-    for n, j in enumerate(index):
-        losses = []
-        for sign in (1.0, -1.0):
-            q = p.copy()
-            q.flat[j] += sign * eps
-            probe.load_state_dict({**sd, name: q})
-            losses.append(_loss(probe, inp))
-        out[n] = (losses[0] - losses[1]) / (2 * eps)
-    return out
+    """(L(θ + ε) − L(θ − ε)) / 2ε, L = sum(output ⊙ G), at the flat entries `index` of `name`.
+
+    The core's own check (`lstm_core.gradcheck.numerical_grad`, float64, eval mode).
+    """
+    shape = model.param_shapes()[name]
+    loss = weighted_sum_loss(inp.grad_output)
+    return np.array(
+        [
+            numerical_grad(
+                model, inp.x, loss, name, np.unravel_index(j, shape), eps, inp.hx, inp.lengths
+            )
+            for j in index
+        ]
+    )
 
 
 def gradient_check(
