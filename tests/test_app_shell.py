@@ -171,10 +171,20 @@ def test_csv_upload_is_used_and_its_absence_explained():
     assert not at.exception
     assert tr("common.err_csv_missing", "en") in " ".join(e.value for e in at.error)
     assert tr("common.csv_not_in_url", "en") in _texts(at)
-    at.session_state[session.CSV_BYTES] = b"a,b,c\n1,2,3\n4,5,6\n"
-    at.run()
+    at.file_uploader(key="w_csv").set_value(("x.csv", b"a,b,c\n1,2,3\n4,5,6\n", "text/csv")).run()
     run = at.session_state[session.LAST_RUN]
     assert not at.error and run.x.shape == (2, 3) and run.feature_labels == ("a", "b", "c")
+    np.testing.assert_array_equal(run.x, [[1, 2, 3], [4, 5, 6]])
+    # The file survives a page switch (its bytes live in session state, not in the widget).
+    at.switch_page("pages/network.py").run()
+    assert at.session_state[session.LAST_RUN].x.shape == (2, 3)
+    # A bad file: a clear message, the default input, no traceback.
+    at.file_uploader(key="w_csv").set_value(
+        ("bad.csv", "é;1\n".encode("latin-1"), "text/csv")
+    ).run()
+    assert not at.exception
+    assert "not UTF-8" in " ".join(e.value for e in at.error)
+    assert at.session_state[session.LAST_RUN].x.shape == (12, 1)
 
 
 def test_hand_mode_sliders_set_the_one_unit_cell():
