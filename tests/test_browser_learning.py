@@ -1,0 +1,89 @@
+"""The learning pages in a real Chromium: training streams and stops; the RNN/LSTM page reacts."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from conftest import assert_no_exception, wait_idle
+
+from ui.i18n import tr
+
+pytestmark = pytest.mark.browser
+
+PROGRESS = "[data-testid='stProgress']"
+
+
+def open_url(page, base: str, path: str) -> None:
+    """Open a page; the root first, so a fresh server's deep-link toast never covers the page."""
+    page.set_default_timeout(60_000)  # shared 2-core machines: first loads can be slow
+    page.goto(base)
+    wait_idle(page, 60_000)
+    page.goto(f"{base}/{path}")
+    wait_idle(page, 60_000)
+
+
+def progress_step(page) -> int:
+    text = page.locator(PROGRESS).first.inner_text()
+    m = re.search(r"step (\d+) of", text)
+    return int(m.group(1)) if m else -1
+
+
+def test_training_streams_and_stop_stops_it(streamlit_server, page):
+    open_url(page, streamlit_server, "training")
+    assert_no_exception(page)
+    page.get_by_role("button", name=tr("train.start", "en"), exact=True).click()
+    page.wait_for_selector(PROGRESS, timeout=30_000)
+    # the loss curve and the progress bar update while training runs (several redraws)
+    seen = set()
+    deadline = time.monotonic() + 30
+    while len(seen) < 3 and time.monotonic() < deadline:
+        seen.add(progress_step(page))
+        page.wait_for_timeout(300)
+    assert len(seen - {-1}) >= 3, seen
+    page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)  # the loss curve
+    stop = page.get_by_role("button", name=tr("train.stop", "en"), exact=True)
+    t0 = time.monotonic()
+    stop.click()
+    page.get_by_text("Stopped at step").wait_for(timeout=30_000)
+    stop_latency = time.monotonic() - t0
+    wait_idle(page, 60_000)
+    stopped_at = progress_step(page)
+    assert 0 < stopped_at < 600
+    assert stop.count() == 0  # the Stop button is gone: nothing runs any more
+    page.wait_for_timeout(1500)
+    assert progress_step(page) == stopped_at
+    # results and the hand-off are on the page
+    page.get_by_role("button", name=tr("train.open_step", "en")).wait_for()
+    assert page.get_by_text(tr("train.section_gates", "en")).count() == 1
+    assert_no_exception(page)
+    print(f"stop latency {stop_latency:.2f} s, stopped at step {stopped_at}")
+
+    # open the trained model in the step-through: that page now runs on the trained weights
+    page.get_by_role("button", name=tr("train.open_step", "en")).click()
+    page.wait_for_url(re.compile(r"/step\?"), timeout=30_000)
+    wait_idle(page, 60_000)
+    assert "weights=trained" in page.url
+    assert_no_exception(page)
+
+
+def test_why_page_reacts_to_the_forget_bias_in_both_languages(streamlit_server, page):
+    open_url(page, streamlit_server, "why")
+    assert_no_exception(page)
+    ratio = page.locator("[data-testid='stMetricValue']").nth(2)
+    before = ratio.inner_text()
+    slider = page.get_by_role("slider", name=tr("why.forget_bias", "en"))
+    slider.focus()
+    for _ in range(6):
+        slider.press("ArrowLeft")  # 3.0 → 0.0
+    wait_idle(page, 60_000)
+    assert float(slider.input_value()) < 3.0
+    assert ratio.inner_text() != before
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 2
+    assert_no_exception(page)
+
+    page.goto(f"{streamlit_server}/why?lang=zh")
+    wait_idle(page, 60_000)
+    page.get_by_role("heading", name=tr("why.section_takeaway", "zh")).wait_for()
+    assert_no_exception(page)
