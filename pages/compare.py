@@ -129,6 +129,8 @@ with opts_box:
     st.markdown(f"**{T_('options_title')}**")
     use_upload = False
     if uploaded_sd is not None and uploaded_cfg is not None:
+        if ss.get("cmp_weights") not in ("seed", "uploaded"):  # a new visit: follow the sidebar
+            ss["cmp_weights"] = "uploaded" if session.settings().weights == "uploaded" else "seed"
         choice = st.radio(
             T_("weights"),
             ["seed", "uploaded"],
