@@ -39,7 +39,7 @@ def _as_array(name: str, a, dtype: np.dtype) -> np.ndarray:
         arr = _float_copy(a, dtype)  # a copy: the trace freezes what it keeps
     except (TypeError, ValueError) as e:
         raise ValueError(f"{name} must be an array of numbers ({e})") from None
-    if not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():
         raise ValueError(f"{name} must be finite, got NaN or infinity")
     return arr
 
@@ -334,15 +334,17 @@ class LSTM:
         }
 
     def _layer_trace(self, k, d, r, mask, p) -> LayerTrace:
-        zeros = freeze(np.zeros(4 * self.hidden_size, self.dtype))
+        if not self.bias:  # the trace always has both bias vectors: zeros without bias
+            zeros = freeze(np.zeros(4 * self.hidden_size, self.dtype))
+            p = p | {"bias_ih": zeros, "bias_hh": zeros}
         return LayerTrace(
             layer=k,
             direction=d,
             mask=mask,
             weight_ih=p["weight_ih"],  # the model's parameters are read-only: shared, not copied
             weight_hh=p["weight_hh"],
-            bias_ih=p.get("bias_ih", zeros),
-            bias_hh=p.get("bias_hh", zeros),
+            bias_ih=p["bias_ih"],
+            bias_hh=p["bias_hh"],
             weight_hr=p.get("weight_hr"),
             **{name: freeze(a) for name, a in r.items()},
         )

@@ -37,6 +37,16 @@ def gate_scale(H: int, dtype: np.dtype) -> np.ndarray:
     return s
 
 
+@functools.lru_cache(maxsize=64)
+def gate_affine(B: int, H: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """(B, 4H) s and 1 − s (see gate_scale), one row per sequence, so that s·tanh(s·z) + (1 − s)
+    is two same-shape operations per step (NumPy runs those faster than a (4H,) broadcast)."""
+    s = np.broadcast_to(gate_scale(H, dtype), (B, 4 * H)).copy()
+    shift = 1.0 - s
+    s.flags.writeable = shift.flags.writeable = False  # shared by every call (cached)
+    return s, shift
+
+
 def carve(dtype: np.dtype, *shapes: tuple[int, ...]) -> list[np.ndarray]:
     """Uninitialised arrays of the given shapes, all views into one contiguous buffer."""
     sizes = [math.prod(shape) for shape in shapes]
@@ -70,7 +80,7 @@ def run_direction(
     # pre-scaled by ½ (exact: a power of two), so one tanh serves all four gates:
     # σ(z) = ½·tanh(z/2) + ½ for i, f, o, and tanh(z) for g (see gate_scale).
     s = gate_scale(H, dtype)  # (4H,)
-    shift = 1.0 - s
+    s_B, shift_B = gate_affine(B, H, dtype)  # (B, 4H) each
     z = (x.reshape(T * B, D) @ (weight_ih.T * s)).reshape(T, B, 4 * H)  # s ⊙ W_ih x_t, (T, B, 4H)
     if bias is not None:
         z += s * bias  # s ⊙ (b_ih + b_hh)
@@ -104,8 +114,8 @@ def run_direction(
         z_t = z[t]
         z_t += zh  # s ⊙ z_t, where z_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
         a = np.tanh(z_t, out=gates[t])
-        a *= s
-        a += shift  # i_t, f_t, g_t, o_t side by side
+        a *= s_B
+        a += shift_B  # i_t, f_t, g_t, o_t side by side
         kept_t = np.multiply(f[t], c_prev, out=kept[t])  # f_t ⊙ c_{t-1}: what the forget gate keeps
         written_t = np.multiply(i[t], g[t], out=written[t])  # i_t ⊙ g_t: what the input gate writes
         c_t = np.add(kept_t, written_t, out=c[t])  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
