@@ -315,7 +315,7 @@ if task.name == "remember":
     d1 = delay_memory(g1["f"])  # the memory unit j: the one that keeps most of c_0 after training
     d0 = delay_memory(g0["f"], unit=d1.best_unit)  # the same unit before training
     j = d1.best_unit
-    st.markdown(tr("train.remember_explain", lang, x0=f"{x1[0, 0]:.3f}", T=x1.shape[0]))
+    st.markdown(tr("train.remember_explain", lang, x0=f"{x1[0, 0]:.3f}", delay=x1.shape[0] - 1))
     m = st.columns(3)
     m[0].metric(
         tr("train.metric_f_best", lang, j=j), f"{d1.best_mean_f:.3f}",
@@ -331,8 +331,9 @@ if task.name == "remember":
         tr("train.metric_f_delay", lang), f"{d1.mean_f:.3f}", delta=f"{d1.mean_f - d0.mean_f:+.3f}",
         help=tr("train.metric_f_delay_help", lang, before=f"{d0.mean_f:.3f}"),
     )  # fmt: skip
+    st.caption(tr("train.forget_plot_explain", lang, j=j))
     st.plotly_chart(
-        forget_over_time(g0["f"], g1["f"], unit=d1.best_unit, lang=lang),
+        forget_over_time(g0["f"], g1["f"], unit=j, lang=lang),
         width="stretch",
         config=CHART,
     )

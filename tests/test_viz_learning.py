@@ -44,15 +44,17 @@ def test_gates_before_after_are_six_heatmaps_of_the_gates_with_the_sigmoid_range
     assert tr("train.heat_f_before", "en") in titles and tr("train.heat_o_after", "en") in titles
 
 
-def test_forget_over_time_means_and_the_memory_unit():
-    f0 = np.array([[0.5, 0.1], [0.5, 0.3]])
-    f1 = np.array([[0.9, 0.2], [1.0, 0.4]])
+def test_forget_over_time_shows_the_memory_units_gate_and_what_it_keeps():
+    f0 = np.array([[0.5, 0.1], [0.5, 0.3], [0.5, 0.2]])
+    f1 = np.array([[0.9, 0.2], [1.0, 0.4], [0.8, 0.4]])
     fig = forget_over_time(f0, f1, unit=0)
-    np.testing.assert_allclose(fig.data[0].y, [0.3, 0.4])
-    np.testing.assert_allclose(fig.data[1].y, [0.55, 0.7])
-    np.testing.assert_allclose(fig.data[3].y, [0.9, 1.0])
+    np.testing.assert_allclose(fig.data[0].y, [0.5, 0.5, 0.5])
+    np.testing.assert_allclose(fig.data[1].y, [0.9, 1.0, 0.8])
+    np.testing.assert_allclose(fig.data[2].y, [1.0, 0.5, 0.25])  # ∏ f from t = 1
+    np.testing.assert_allclose(fig.data[3].y, [1.0, 1.0, 0.8])
     assert fig.data[3].line.color == palette.C_LINE
-    assert len(forget_over_time(f0, f1).data) == 2
+    assert fig.data[1].line.color == palette.GATE_COLOR["f"]
+    assert "1" in forget_over_time(f0, f1, unit=1, lang="zh").data[0].name
 
 
 def test_prediction_figures_hold_the_numbers():

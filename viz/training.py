@@ -135,44 +135,49 @@ def gates_before_after(
 
 
 def forget_over_time(
-    f_before: np.ndarray, f_after: np.ndarray, unit: int | None = None, lang: str = "en"
+    f_before: np.ndarray, f_after: np.ndarray, unit: int, lang: str = "en"
 ) -> go.Figure:
-    """The forget gate over time, mean over units, before and after; also one unit j if given.
+    """The memory unit j's forget gate f_t and the share of c₀ it still holds, ∏_{1≤s≤t} f_s.
 
-    f_before, f_after (T, H). Traces: 0 mean before, 1 mean after, then unit j before, after.
+    f_before, f_after (T, H). Traces: 0 f_t before, 1 f_t after, 2 share kept before, 3 after.
     """
     T = f_before.shape[0]
     t = list(range(T))
     fig = go.Figure()
-    color = palette.GATE_COLOR["f"]
-    for f, when, style in ((f_before, "before", "dot"), (f_after, "after", "solid")):
+    f_color, kept_color = palette.GATE_COLOR["f"], palette.C_LINE
+    for f, when in ((f_before, "before"), (f_after, "after")):
         fig.add_trace(
             go.Scatter(
                 x=t,
-                y=f.mean(axis=1),
+                y=f[:, unit],
                 mode="lines+markers",
-                name=tr(f"train.fig_f_mean_{when}", lang),
-                line={"color": BEFORE if when == "before" else color, "dash": style, "width": 2},
+                name=tr(f"train.fig_f_unit_{when}", lang, j=unit),
+                line={
+                    "color": BEFORE if when == "before" else f_color,
+                    "dash": "dot" if when == "before" else "solid",
+                    "width": 2,
+                },
+                marker={"size": 5},
             )
         )
-    if unit is not None:
-        for f, when in ((f_before, "before"), (f_after, "after")):
-            fig.add_trace(
-                go.Scatter(
-                    x=t,
-                    y=f[:, unit],
-                    mode="lines",
-                    name=tr(f"train.fig_f_unit_{when}", lang, j=unit),
-                    line={
-                        "color": BEFORE if when == "before" else palette.C_LINE,
-                        "dash": "dot" if when == "before" else "solid",
-                        "width": 3,
-                    },
-                )
+    for f, when in ((f_before, "before"), (f_after, "after")):
+        kept = np.concatenate([[1.0], np.cumprod(f[1:, unit])])  # ∏_{1≤s≤t} f_s, 1 at t = 0
+        fig.add_trace(
+            go.Scatter(
+                x=t,
+                y=kept,
+                mode="lines",
+                name=tr(f"train.fig_kept_{when}", lang, j=unit),
+                line={
+                    "color": BEFORE if when == "before" else kept_color,
+                    "dash": "dot" if when == "before" else "solid",
+                    "width": 4,
+                },
             )
-    fig.update_yaxes(range=[0, 1.02], title_text="f<sub>t</sub>")
+        )
+    fig.update_yaxes(range=[0, 1.02])
     fig.update_xaxes(title_text=tr("train.fig_t_axis", lang))
-    return _layout(fig, 320)
+    return _layout(fig, 340)
 
 
 def prediction_over_time(
