@@ -100,3 +100,37 @@ def test_step_factors_figure(flow):
     np.testing.assert_allclose(fig.data[1].y, flow.forget_mean)
     assert list(fig.data[0].x) == list(range(1, 60))
     assert [s.y0 for s in fig.layout.shapes] == [1.0]
+
+
+def test_every_text_of_the_learning_pages_exists_in_both_languages_with_the_same_fields():
+    import re
+    import string
+    from pathlib import Path
+
+    from lstm_core.tasks import TASK_NAMES
+    from ui.i18n import catalog
+
+    root = Path(__file__).resolve().parent.parent
+    files = ("pages/train.py", "pages/rnn_vs_lstm.py", "viz/training.py", "viz/gradient_flow.py")
+    keys = set()
+    for f in files:
+        keys |= set(re.findall(r'"((?:train|why)\.[a-z0-9_]+)"', (root / f).read_text()))
+    keys |= {f"train.task_{k}" for k in TASK_NAMES} | {
+        f"train.task_{k}_explain" for k in TASK_NAMES
+    }
+    keys |= {"train.opt_adam", "train.opt_sgd", "train.loss_ce", "train.loss_mse"}
+    keys |= {f"train.heat_{g}_{w}" for g in "fio" for w in ("before", "after")}
+    for w in ("before", "after"):
+        keys |= {f"train.fig_{w}", f"train.fig_f_unit_{w}", f"train.fig_kept_{w}"}
+    keys |= {"train.prediction_last_explain_adding", "train.prediction_last_explain_remember"}
+    keys |= {f"train.text_{k}" for k in ("empty", "too_long", "one_char", "too_many")}
+    keys |= {"train.start_failed"} | {f"why.input_{k}" for k in ("sine", "noise", "impulse")}
+    keys |= {"why.input_sidebar"}
+    assert len(keys) > 100
+    fields = string.Formatter()
+    for k in sorted(keys):
+        assert k in catalog(), k
+        en, zh = catalog()[k].get("en"), catalog()[k].get("zh")
+        assert en and zh, k
+        names = [{f for _, f, _, _ in fields.parse(t) if f} for t in (en, zh)]
+        assert names[0] == names[1], k

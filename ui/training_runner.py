@@ -149,8 +149,8 @@ class TrainJob:
 def sample_as_typed(x: np.ndarray) -> str:
     """A sequence x (T, D) as the sidebar's typed numbers: `a, b, c` or rows `a b; c d`."""
     if x.shape[1] == 1:
-        return ", ".join(f"{v:.4g}" for v in x[:, 0])
-    return "; ".join(" ".join(f"{v:.4g}" for v in row) for row in x)
+        return ", ".join(f"{v:.6g}" for v in x[:, 0])
+    return "; ".join(" ".join(f"{v:.6g}" for v in row) for row in x)
 
 
 # ----- the Streamlit side --------------------------------------------------------------------
