@@ -364,3 +364,20 @@ def test_figure_buttons_use_chain_lists(model_trace):
 
 def test_fmt_uses_a_real_minus_and_no_negative_zero():
     assert fmt(-0.12) == "\u22120.120" and fmt(-0.0001) == "0.000" and fmt(0.5) == "0.500"
+
+
+@pytest.mark.parametrize("unit", [1, None])
+def test_projection_and_float32(unit):
+    model = LSTM(2, 4, proj_size=2, dtype="float32", seed=5).eval()
+    trace = model.trace(np.random.default_rng(0).normal(size=(4, 2)).astype(np.float32))
+    lt = trace.layers[0][0]
+    fig = create_cell_figure(trace, unit=unit)
+    hidden = panel(frame_by_name(fig, frame_name(2, 5, "a")))
+    assert "W<sub>hr</sub>" in hidden["eq_numeric"] and "projection" in hidden["prompt"]
+    (h_mean,) = numbers(labels(frame_by_name(fig, frame_name(2, 5, "a")))["h_up"])
+    assert h_mean == pytest.approx(float(lt.h[2, 0].mean()), abs=HALF_ULP_SHOWN)
+    if unit is not None:
+        k = gate_terms(lt, 2, unit, "f")
+        assert k.total == pytest.approx(float(lt.z[2, 0, 4 + unit]), abs=1e-5)  # float32 round-off
+        eq = panel(frame_by_name(fig, frame_name(2, 0, "a")))["eq_numeric"]
+        assert numbers(eq)[-1] == pytest.approx(float(lt.f[2, 0, unit]), abs=HALF_ULP_SHOWN)
