@@ -146,6 +146,7 @@ def run_worker(side: str, threads: str, budget_s: float, min_repeats: int) -> di
 
 
 def measure(rounds: int, threads: list[str], budget_s: float, min_repeats: int, log) -> dict:
+    load_start = os.getloadavg()[0]
     per_round = {(side, n): [] for side in ("numpy", "torch") for n in threads}
     for r in range(rounds):
         order = ("numpy", "torch") if r % 2 == 0 else ("torch", "numpy")
@@ -175,7 +176,8 @@ def measure(rounds: int, threads: list[str], budget_s: float, min_repeats: int, 
                 "pass": None if target is None else ratio <= target,
             }
         )
-    return {"rows": rows, "rounds": rounds, "budget_s": budget_s, "threads": threads}
+    load = (load_start, os.getloadavg()[0])
+    return {"rows": rows, "rounds": rounds, "budget_s": budget_s, "threads": threads, "load": load}
 
 
 def table(result: dict) -> str:
@@ -212,7 +214,10 @@ Command: `{command}` ({when})
 
 Machine: {info["cpu"]}, {info["cores"]} cores; Python {info["python"]}, NumPy {info["numpy"]},
 torch {info["torch"]} ({info["torch_threads"]} threads by default);
-OPENBLAS_CORETYPE={info["OPENBLAS_CORETYPE"]}.
+OPENBLAS_CORETYPE={info["OPENBLAS_CORETYPE"]}. Load average (1 min) at the start and the end of
+the run: {result["load"][0]:.1f} and {result["load"][1]:.1f}. A load far above the core count
+means other jobs shared the CPU: torch's OpenMP pool ("default" threads) suffers most from that,
+so then trust the "1 thread" rows.
 
 {table(result)}
 """

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import statistics
 import sys
 import time
@@ -111,7 +112,7 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def section(rows: list[dict], seeds: list[int], info: dict, command: str) -> str:
+def section(rows: list[dict], seeds: list[int], info: dict, command: str, load) -> str:
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     return f"""{SECTION}
 
@@ -127,6 +128,8 @@ jobs: times are indicative, steps/s is steps to target over seconds to target.
 Command: `{command}` ({when})
 
 Machine: {info["cpu"]}, {info["cores"]} cores; Python {info["python"]}, NumPy {info["numpy"]}.
+Load average (1 min) at the start and the end of the run: {load[0]:.1f} and {load[1]:.1f}
+(above {info["cores"]}, other jobs shared the CPU and the times are longer than on an idle machine).
 
 {table(rows)}
 """
@@ -139,8 +142,10 @@ def main() -> None:
     args = ap.parse_args()
     command = "python bench/bench_training.py " + " ".join(sys.argv[1:])
     info = machine()
+    load_start = os.getloadavg()[0]
     rows = measure(args.seeds, lambda m: print(m, flush=True))
-    text = section(rows, args.seeds, info, command.strip())
+    load = (load_start, os.getloadavg()[0])
+    text = section(rows, args.seeds, info, command.strip(), load)
     print()
     print(text)
     if args.write:

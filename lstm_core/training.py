@@ -206,8 +206,8 @@ def train(task: Task, config: TrainConfig) -> Iterator[Progress]:
 # ----- default configurations and their measured targets (see docs/BENCHMARKS.md) --------------
 
 DEFAULT_CONFIGS: dict[str, TrainConfig] = {
-    "sine": TrainConfig(hidden_size=32, lr=1e-2, steps=600),
-    "adding": TrainConfig(hidden_size=32, lr=1e-2, steps=1000),
+    "sine": TrainConfig(hidden_size=16, lr=2e-2, steps=400),
+    "adding": TrainConfig(hidden_size=16, lr=2e-2, steps=800),
     # σ(0) = ½ at init would shrink the memory's gradient by ½ per step (½²⁰ ≈ 1e-6 over the delay):
     # starting the forget gate at σ(2) ≈ 0.88 lets it learn to stay near 1.
     "remember": TrainConfig(hidden_size=16, lr=1e-2, steps=600, forget_bias=2.0),
