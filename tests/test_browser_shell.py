@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -54,15 +53,12 @@ def test_language_switch_and_page_switch_keep_settings(streamlit_server, page):
     page.goto(f"{streamlit_server}/?lang=zh&H=6&input=step")
     wait_idle(page)
     assert page.get_by_role("heading", name="LSTM 如何记忆").count() == 1
-    t0 = time.perf_counter()
     page.get_by_role("link", name="门随时间变化").first.click()
     wait_idle(page)
     page.wait_for_url(re.compile(r"/time\?"), timeout=10_000)
-    elapsed = time.perf_counter() - t0
     assert "H=6" in page.url and "lang=zh" in page.url and "input=step" in page.url
     assert page.get_by_role("slider", name="隐藏层大小 H").input_value() == "6"
     assert_no_exception(page)
-    assert elapsed < 15, f"page switch took {elapsed:.1f} s"
 
 
 def test_garbage_in_url_gives_a_message_not_a_traceback(streamlit_server, page):
