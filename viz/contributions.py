@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from lstm_core.analysis import Contributions, processing_order
 from lstm_core.trace import LayerTrace
@@ -21,7 +20,9 @@ from viz.time_axis import HOVER_LABEL, exact, exact_array, step_labels_or_index,
 
 MAX_GROUPS = 24  # over time, at most this many bands of source steps (sums stay exact)
 SELECT_FILL = "#e9ecef"
-NEGATIVE = palette.C_SCALE[0][1]  # the negative end of c's colour scale
+NEGATIVE = palette.C_SCALE[0][1]
+GRID = "#e9ecef"
+ZERO = "#adb5bd"  # the negative end of c's colour scale
 
 
 def steps_text(n: float, lang: str, if_nan: str = "gates.longer_than_sequence") -> str:
@@ -35,17 +36,17 @@ def steps_text(n: float, lang: str, if_nan: str = "gates.longer_than_sequence") 
     return tr("gates.steps_value", lang, n=f"{n:.3g}")
 
 
-def _layout(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 60, "r": 60, "t": 60, "b": 40},
-        font={"family": palette.FONT_FAMILY, "size": 13},
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        hoverlabel=HOVER_LABEL,
-    )
-    fig.update_yaxes(gridcolor="#e9ecef", zerolinecolor="#adb5bd")
-    return fig
+def _layout(height: int, **entries) -> dict:
+    """The common frame of these figures plus `entries` (axes, shapes, title, …)."""
+    return {
+        "height": height,
+        "margin": {"l": 60, "r": 60, "t": 60, "b": 40},
+        "font": {"family": palette.FONT_FAMILY, "size": 13},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "hoverlabel": HOVER_LABEL,
+        **entries,
+    }
 
 
 def _colour_range(split: Contributions, lt: LayerTrace, b: int, j: int) -> tuple[float, float]:
@@ -78,11 +79,11 @@ def contributions_over_time(
     cmin, cmax = _colour_range(split, lt, b, j)
     order = processing_order(lt)[:, b][: int(lt.mask[:, b].sum())]
     t = np.arange(T)
-    fig = go.Figure()
+    data = []
 
     def band(name: str, y: np.ndarray, pattern: str = "") -> None:
         y = np.where(np.abs(y) > 0, y, np.nan)  # an empty segment: no bar, no hover
-        fig.add_trace(
+        data.append(
             go.Bar(
                 x=t,
                 y=y,
@@ -109,7 +110,7 @@ def contributions_over_time(
         name = labels[group[0]] if group.size == 1 else f"{labels[group[0]]}…{labels[group[-1]]}"
         band(name, split.inputs[:, group, b, j].sum(axis=1))
     c = lt.c[:, b, j]
-    fig.add_trace(
+    data.append(
         go.Scatter(
             x=t,
             y=c,
@@ -121,21 +122,41 @@ def contributions_over_time(
             hovertemplate="c<sub>t</sub>, t = %{customdata[0]}: %{customdata[1]}<extra></extra>",
         )
     )
+    shapes = []
     if t_sel is not None:
-        fig.add_vrect(
-            x0=t_sel - 0.5, x1=t_sel + 0.5, fillcolor=SELECT_FILL, line_width=0, layer="below"
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "y domain",
+                "x0": t_sel - 0.5,
+                "x1": t_sel + 0.5,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": SELECT_FILL,
+                "line": {"width": 0},
+                "layer": "below",
+            }
         )
-    fig.update_xaxes(
-        range=[-0.6, T - 0.4], title_text=tr("gates.time_axis", lang), **time_ticks(step_labels, T)
-    )
-    fig.update_yaxes(title_text=tr("gates.c_axis", lang))
-    fig.update_layout(
+    layout = _layout(
+        380,
+        xaxis={
+            "range": [-0.6, T - 0.4],
+            "title": {"text": tr("gates.time_axis", lang)},
+            **time_ticks(step_labels, T),
+        },
+        yaxis={
+            "title": {"text": tr("gates.c_axis", lang)},
+            "gridcolor": GRID,
+            "zerolinecolor": ZERO,
+        },
+        shapes=shapes,
         barmode="relative",
         bargap=0.15,
         title={"text": tr("gates.contrib_time_title", lang, j=j), "x": 0.01},
         legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
     )
-    return _layout(fig, height=380)
+    return go.Figure(data=data, layout=layout)
 
 
 def contributions_at_t(
@@ -167,83 +188,94 @@ def contributions_at_t(
     written = np.concatenate([[split.c0[b, j]], lt.written[sources, b, j]])
     x = np.arange(len(y))
 
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(
-        go.Bar(
-            x=x,
-            y=y,
-            name=tr("gates.contrib_bar", lang),
-            marker={
-                "color": np.where(y >= 0, palette.C_LINE, NEGATIVE),
-                "opacity": 0.85,
-                "pattern": {"shape": ["/"] + [""] * len(sources), "fgcolor": palette.X_LINE},
-            },
-            customdata=np.stack(
-                [
-                    np.concatenate([[-1], sources]),
-                    names,
-                    exact_array(y),
-                    exact_array(written),
-                    exact_array(kept),
-                ],
-                axis=-1,
-            ),
-            hovertemplate=tr("gates.contrib_hover", lang) + "<extra></extra>",
+    total = float(y.sum())
+    bars = go.Bar(
+        x=x,
+        y=y,
+        name=tr("gates.contrib_bar", lang),
+        marker={
+            "color": np.where(y >= 0, palette.C_LINE, NEGATIVE),
+            "opacity": 0.85,
+            "pattern": {"shape": ["/"] + [""] * len(sources), "fgcolor": palette.X_LINE},
+        },
+        customdata=np.stack(
+            [
+                np.concatenate([[-1], sources]),
+                names,
+                exact_array(y),
+                exact_array(written),
+                exact_array(kept),
+            ],
+            axis=-1,
         ),
-        secondary_y=False,
+        hovertemplate=tr("gates.contrib_hover", lang) + "<extra></extra>",
     )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=kept,
-            mode="lines+markers",
-            name=tr("gates.kept_weight", lang),
-            line={"color": palette.SIGMA_BOX, "width": 2},
-            marker={"size": 6},
-            customdata=np.stack([names, exact_array(kept)], axis=-1),
-            hovertemplate="∏ f, %{customdata[0]}: %{customdata[1]}<extra></extra>",
-        ),
-        secondary_y=True,
+    kept_line = go.Scatter(
+        x=x,
+        y=kept,
+        mode="lines+markers",
+        name=tr("gates.kept_weight", lang),
+        line={"color": palette.SIGMA_BOX, "width": 2},
+        marker={"size": 6},
+        customdata=np.stack([names, exact_array(kept)], axis=-1),
+        hovertemplate="∏ f, %{customdata[0]}: %{customdata[1]}<extra></extra>",
+        yaxis="y2",
     )
-    fig.add_hline(
-        y=0.5, line={"color": palette.SIGMA_BOX, "dash": "dash", "width": 1}, secondary_y=True
-    )
+    half = {"color": palette.SIGMA_BOX, "dash": "dash", "width": 1}
+    shapes = [  # the ½ line on the kept-weight axis
+        {"type": "line", "xref": "x domain", "yref": "y2", "x0": 0, "x1": 1, "y0": 0.5, "y1": 0.5}
+        | {"line": half}
+    ]
+    notes = []
     if lookback is not None and np.isfinite(lookback):
         xh = len(y) - 1 - lookback  # n steps back from t (c_0 sits at 0)
-        fig.add_vline(x=xh, line={"color": palette.SIGMA_BOX, "dash": "dot", "width": 2})
-        fig.add_annotation(
-            x=xh,
-            y=1.0,
-            yref="paper",
-            yanchor="bottom",
-            showarrow=False,
-            text=tr("gates.half_life_mark", lang, n=steps_text(lookback, lang)),
-            font={"color": palette.STAGE_EDGE["forget"]},
+        shapes.append(
+            {"type": "line", "xref": "x", "yref": "paper", "x0": xh, "x1": xh, "y0": 0, "y1": 1}
+            | {"line": {"color": palette.SIGMA_BOX, "dash": "dot", "width": 2}}
         )
-    total = float(y.sum())
-    fig.update_xaxes(
-        tickmode="array" if len(x) <= 40 else "auto",
-        tickvals=x,
-        ticktext=names,
-        title_text=tr("gates.source_axis", lang),
-        range=[-0.6, len(x) - 0.4],
-    )
-    fig.update_yaxes(title_text=tr("gates.contrib_axis", lang), secondary_y=False)
-    fig.update_yaxes(
-        title_text=tr("gates.kept_axis", lang),
-        range=[0, 1.05],
-        tickvals=[0, 0.25, 0.5, 0.75, 1],
-        secondary_y=True,
-        showgrid=False,
-        color=palette.STAGE_EDGE["forget"],
-    )
-    fig.update_layout(
+        notes.append(
+            {
+                "x": xh,
+                "y": 1.0,
+                "xref": "x",
+                "yref": "paper",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "text": tr("gates.half_life_mark", lang, n=steps_text(lookback, lang)),
+                "font": {"color": palette.STAGE_EDGE["forget"]},
+            }
+        )
+    layout = _layout(
+        400,
+        xaxis={
+            "tickmode": "array" if len(x) <= 40 else "auto",
+            "tickvals": x,
+            "ticktext": names,
+            "title": {"text": tr("gates.source_axis", lang)},
+            "range": [-0.6, len(x) - 0.4],
+        },
+        yaxis={
+            "title": {"text": tr("gates.contrib_axis", lang)},
+            "gridcolor": GRID,
+            "zerolinecolor": ZERO,
+        },
+        yaxis2={
+            "title": {"text": tr("gates.kept_axis", lang)},
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 1.05],
+            "tickvals": [0, 0.25, 0.5, 0.75, 1],
+            "showgrid": False,
+            "color": palette.STAGE_EDGE["forget"],
+        },
+        shapes=shapes,
+        annotations=notes,
         title={
             "text": tr("gates.contrib_t_title", lang, t=labels[t], j=j, c=f"{total:.4f}"),
             "x": 0.01,
         },
         hovermode="closest",
         legend={"orientation": "h", "y": -0.28, "x": 0.5, "xanchor": "center"},
+        meta={"c_t": exact(lt.c[t, b, j]), "sum": exact(total)},
     )
-    fig.layout.meta = {"c_t": exact(lt.c[t, b, j]), "sum": exact(total)}
-    return _layout(fig, height=400)
+    return go.Figure(data=[bars, kept_line], layout=layout)

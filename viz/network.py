@@ -109,7 +109,7 @@ def network_grid(
     z[::2, ::2] = values
     show_text = T <= MAX_CELL_TEXT_T
     qname = tr(f"network.q_{quantity}", lang)
-    fig = go.Figure(
+    data = [
         go.Heatmap(
             z=z,
             x=_edges(range(T), CELL_W),
@@ -123,20 +123,23 @@ def network_grid(
             colorbar={"title": {"text": qname, "side": "right"}, "thickness": 14, "len": 0.8},
             name="cells",
         )
-    )
+    ]
 
     # Each layer's rows sit on one light panel: both directions read the same input.
+    shapes = []
     for k in range(L):
         ys = [r.y for r in rows if r.k == k]
-        fig.add_shape(
-            type="rect",
-            x0=-0.5,
-            x1=T - 0.5,
-            y0=min(ys) - 0.45,
-            y1=max(ys) + 0.45,
-            fillcolor=GROUP_FILL,
-            line_width=0,
-            layer="below",
+        shapes.append(
+            {
+                "type": "rect",
+                "x0": -0.5,
+                "x1": T - 0.5,
+                "y0": min(ys) - 0.45,
+                "y1": max(ys) + 0.45,
+                "fillcolor": GROUP_FILL,
+                "line": {"width": 0},
+                "layer": "below",
+            }
         )
 
     # The c (green) and h (rose-red) paths from cell to cell, with arrowheads at their ends.
@@ -150,7 +153,7 @@ def network_grid(
                 pairs.append(((x0, y), (x1, y)))
                 symbols.append("triangle-right" if r.d == 0 else "triangle-left")
         xs, ys = _segments(pairs)
-        fig.add_trace(
+        data.append(
             go.Scatter(
                 x=xs,
                 y=ys,
@@ -161,7 +164,7 @@ def network_grid(
                 legendgroup=name,
             )
         )
-        fig.add_trace(
+        data.append(
             go.Scatter(
                 x=[p[1][0] for p in pairs],
                 y=[p[1][1] for p in pairs],
@@ -191,7 +194,7 @@ def network_grid(
     up_h += [((t, tops[L - 1] + CELL_H / 2 + 0.02), (t, y_out - 0.2)) for t in range(T)]
     for pairs, color in ((up, palette.X_LINE), (up_h, palette.H_LINE)):
         xs, ys = _segments(pairs)
-        fig.add_trace(
+        data.append(
             go.Scatter(
                 x=xs,
                 y=ys,
@@ -201,7 +204,7 @@ def network_grid(
                 showlegend=False,
             )
         )
-        fig.add_trace(
+        data.append(
             go.Scatter(
                 x=[p[1][0] for p in pairs],
                 y=[p[1][1] for p in pairs],
@@ -213,7 +216,7 @@ def network_grid(
         )
 
     x_in = trace.layers[0][0].x[:, b, :]  # (T, D)
-    fig.add_trace(
+    data.append(
         go.Scatter(
             x=list(range(T)),
             y=[y_x] * T,
@@ -232,7 +235,7 @@ def network_grid(
         )
     )
     out = np.concatenate([trace.layers[L - 1][d].h[:, b, :] for d in range(ND)], axis=-1)
-    fig.add_trace(
+    data.append(
         go.Scatter(
             x=list(range(T)),
             y=[y_out] * T,
@@ -267,7 +270,7 @@ def network_grid(
             custom.append([r.k, r.d, t])
             cx.append(t)
             cy.append(r.y)
-    fig.add_trace(
+    data.append(
         go.Scatter(
             x=cx,
             y=cy,
@@ -280,18 +283,20 @@ def network_grid(
             name="cell targets",
         )
     )
-    cell_trace = len(fig.data) - 1
+    cell_trace = len(data) - 1
 
     if selected is not None:
         k, d, t = selected
         y = next(r.y for r in rows if r.k == k and r.d == d)
-        fig.add_shape(
-            type="rect",
-            x0=t - CELL_W / 2 - 0.06,
-            x1=t + CELL_W / 2 + 0.06,
-            y0=y - CELL_H / 2 - 0.06,
-            y1=y + CELL_H / 2 + 0.06,
-            line={"color": SELECT_LINE, "width": 3},
+        shapes.append(
+            {
+                "type": "rect",
+                "x0": t - CELL_W / 2 - 0.06,
+                "x1": t + CELL_W / 2 + 0.06,
+                "y0": y - CELL_H / 2 - 0.06,
+                "y1": y + CELL_H / 2 + 0.06,
+                "line": {"color": SELECT_LINE, "width": 3},
+            }
         )
 
     tickvals = [y_x] + [r.y for r in rows] + [y_out]
@@ -303,33 +308,34 @@ def network_grid(
         ]
         + [tr("network.output", lang)]
     )
-    fig.update_yaxes(
-        tickmode="array",
-        tickvals=tickvals,
-        ticktext=ticktext,
-        range=[y_x - 0.6, y_out + 0.6],
-        showgrid=False,
-        zeroline=False,
-        fixedrange=True,
-    )
-    fig.update_xaxes(
-        range=[-1.0, T],
-        showgrid=False,
-        zeroline=False,
-        title_text=tr("network.time_axis", lang),
-        **time_ticks(step_labels, T),
-    )
-    fig.update_layout(
-        height=int(150 + 95 * (len(rows) + 2)),
-        margin={"l": 110, "r": 20, "t": 40, "b": 50},
-        font={"family": palette.FONT_FAMILY, "size": 13},
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        hoverlabel=HOVER_LABEL,
-        hovermode="closest",
-        hoverdistance=-1,
-        clickmode="event+select",
-        legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
-        meta={"cell_trace": cell_trace, "rows": [[r.k, r.d, r.y] for r in rows]},
-    )
-    return fig
+    layout = {
+        "yaxis": {
+            "tickmode": "array",
+            "tickvals": tickvals,
+            "ticktext": ticktext,
+            "range": [y_x - 0.6, y_out + 0.6],
+            "showgrid": False,
+            "zeroline": False,
+            "fixedrange": True,
+        },
+        "xaxis": {
+            "range": [-1.0, T],
+            "showgrid": False,
+            "zeroline": False,
+            "title": {"text": tr("network.time_axis", lang)},
+            **time_ticks(step_labels, T),
+        },
+        "shapes": shapes,
+        "height": int(150 + 95 * (len(rows) + 2)),
+        "margin": {"l": 110, "r": 20, "t": 40, "b": 50},
+        "font": {"family": palette.FONT_FAMILY, "size": 13},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "hoverlabel": HOVER_LABEL,
+        "hovermode": "closest",
+        "hoverdistance": -1,
+        "clickmode": "event+select",
+        "legend": {"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
+        "meta": {"cell_trace": cell_trace, "rows": [[r.k, r.d, r.y] for r in rows]},
+    }
+    return go.Figure(data=data, layout=layout)
