@@ -367,3 +367,14 @@ def test_lstm_cell_parity(unbatched, bias, with_hx, dtype):
     for a, b in ((h1, t_h1.numpy()), (c1, t_c1.numpy())):
         assert a.dtype == np.dtype(dtype) and a.shape == b.shape == lead + (H,)
         np.testing.assert_allclose(a, b, rtol=0, atol=atol)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+def test_parity_large_step(dtype):
+    """B·H above 4096: the recurrence broadcasts its (4H,) gate scale instead of keeping rows."""
+    model = LSTM(4, 128, num_layers=2, bidirectional=True, dtype=dtype, seed=8).eval()
+    x = np.random.default_rng(14).normal(size=(3, 40, 4)).astype(dtype)
+    if np.dtype(dtype) == np.float64:
+        assert_float64_close(*ours_and_torch(model, x, None, [3, 1] * 20))
+    else:
+        assert_float32_close(model, x, None, [3, 1] * 20)
