@@ -7,7 +7,9 @@ in a fresh browser context each time, times from `page.goto` to:
      the first torch runs and the page's cached comparison);
   3. compare, again: a new session on the same server (torch imported, comparison cached);
   4. landing, again: a new session on the landing page.
-Prints the median of each over the rounds and the ratios to the landing page's first visit.
+Prints the median of each over the rounds and the ratios to the landing page's first visit, then
+where a first visit's server time goes: `import torch`, the first comparison (torch's own warm-up)
+and a warm one, each in a fresh Python process (median over the rounds).
 
     .venv/bin/python bench/bench_compare_first_visit.py [--rounds 5]
 """
@@ -83,6 +85,29 @@ def timed_visit(browser, url: str, ready: str) -> float:
         context.close()
 
 
+BREAKDOWN = """
+import time
+t0 = time.perf_counter()
+import torch
+t1 = time.perf_counter()
+from ui import compare_logic as cl
+cl.run_comparison(cl.CompareConfig())
+t2 = time.perf_counter()
+cl.run_comparison(cl.CompareConfig(seed=1))
+t3 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2)
+"""
+
+
+def server_breakdown() -> tuple[float, float, float]:
+    """(import torch, first comparison, warm comparison) in seconds, in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-c", BREAKDOWN], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    a, b, c = (float(v) for v in out.stdout.split())
+    return a, b, c
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
@@ -112,6 +137,11 @@ def main() -> None:
     for n in names:
         m = statistics.median(times[n])
         print(f"  {n:22s} {m:6.2f} s   ({m / base_t:.2f} × landing's first visit)")
+    parts = [server_breakdown() for _ in range(args.rounds)]
+    print("\nserver side, fresh process each (median):")
+    for j, n in enumerate(("import torch", "first comparison", "warm comparison")):
+        print(f"  {n:22s} {statistics.median(p[j] for p in parts):6.2f} s")
+    print(f"\nload average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":
