@@ -77,20 +77,30 @@ def test_landing_equations_use_torch_gate_order_and_colours():
     assert "W_{ig}" in latex and "b_{hg}" in latex  # torch's names, the candidate is g
 
 
-def test_landing_imports_no_torch():
-    """Pages without torch must never import it: run the landing page in a fresh interpreter."""
+TORCH_PAGES = {"pages/compare.py"}  # the one page that needs torch (the parity check)
+
+
+def test_pages_without_torch_never_import_it():
+    """Landing and every page but the torch one, in a fresh interpreter: torch stays unloaded."""
+    pages = [f for f, *_ in session.PAGES if f not in TORCH_PAGES]
     code = (
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
-        f"at = AppTest.from_file({APP!r}, default_timeout=60).run()\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout=120).run()\n"
         "assert not at.exception, at.exception\n"
-        "print('TORCH' if 'torch' in sys.modules else 'NO_TORCH')\n"
+        "print('landing', 'torch' in sys.modules)\n"
+        f"for page in {pages!r}:\n"
+        "    at.switch_page(page).run()\n"
+        "    assert not at.exception, (page, at.exception)\n"
+        "    print(page, 'torch' in sys.modules)\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "NO_TORCH"
+    assert out.returncode == 0, out.stderr[-3000:]
+    lines = [ln.split() for ln in out.stdout.strip().splitlines()]
+    assert [name for name, _ in lines] == ["landing", *pages]
+    assert [name for name, flag in lines if flag != "False"] == []
 
 
 # ----- settings: widgets, page switches, the URL ------------------------------------------------
