@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+import string
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -261,3 +264,31 @@ def test_gate_diff_figure_has_a_line_per_gate_and_the_tolerance():
     assert fig.data[0].line.color == palette.GATE_COLOR["i"]
     assert fig.data[0].y[1] == 1e-18  # an exact zero still shows on the log axis
     assert list(fig.data[2].y) == [1e-12, 1e-12]
+
+
+# ----- texts -------------------------------------------------------------------------------------
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def test_every_compare_text_exists_in_both_languages_with_the_same_fields():
+    from ui.i18n import catalog
+
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "pages" / "compare.py").read_text()
+    keys = set(re.findall(r'T_\(\s*"([a-z0-9_]+)"', page))
+    keys |= set(re.findall(r'T_\(\s*"[a-z0-9_]+"\s+if [^\n]*? else "([a-z0-9_]+)"', page))
+    keys |= {f"state_{v}" for v in ("random", "zeros")} | {"weights_seed", "weights_uploaded"}
+    for src, prefix in (("ui/compare_logic.py", "err_"), ("ui/uploads.py", "err_upload_")):
+        text = (root / src).read_text()
+        keys |= {prefix + k for k in re.findall(r'Error\(\s*"([a-z_]+)"', text)}
+    cat = catalog()
+    missing = sorted(k for k in keys if f"compare.{k}" not in cat)
+    assert not missing
+    assert len(keys) > 100
+    for key, texts in cat.items():
+        if key.startswith("compare."):
+            assert texts.get("en") and texts.get("zh"), key
+            assert _fields(texts["en"]) == _fields(texts["zh"]), key
