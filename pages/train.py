@@ -278,7 +278,7 @@ if task.loss == "cross_entropy":
     y = held.y[:, 0]
     p0 = true_class_probability(logits0[:, 0], y)
     p1 = true_class_probability(logits1[:, 0], y)
-    chars = list(job.text[:-1])
+    chars = [{" ": "␣", "\n": "⏎"}.get(ch, ch) for ch in job.text[:-1]]  # visible blanks
     guess = "".join(task.vocab[k] for k in logits1[:, 0].argmax(axis=-1))
     acc0 = float(np.mean(logits0[:, 0].argmax(axis=-1) == y))
     acc1 = float(np.mean(logits1[:, 0].argmax(axis=-1) == y))

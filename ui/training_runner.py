@@ -21,7 +21,7 @@ import numpy as np
 
 from lstm_core import LSTM
 from lstm_core.optim import Readout
-from lstm_core.tasks import Task, get_task
+from lstm_core.tasks import DEFAULT_TEXT, Task, get_task
 from lstm_core.training import (
     DEFAULT_CONFIGS,
     HELD_OUT,
@@ -71,6 +71,8 @@ class TrainJob:
     offered: bool = field(default=False, init=False)  # the trained model went to session state
 
     def __post_init__(self) -> None:
+        if self.task_name == "text" and self.text is None:
+            self.text = DEFAULT_TEXT
         kwargs = {"text": self.text} if self.task_name == "text" else {}
         self.task = get_task(self.task_name, **kwargs)  # ValueError for a bad text
         self._gen = train(self.task, self.config)
