@@ -473,3 +473,31 @@ def test_a_pt_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
     verdict, grew = out.stdout.split()
     assert verdict.startswith("compare.err_upload_"), out.stdout
     assert int(grew) < 16, f"peak memory grew by {grew} MiB while reading a {verdict} file"
+
+
+# ----- the text of the next-character task (Train page) ----------------------------------------
+
+BAD_TASK_TEXT = {
+    "empty": "",
+    "blank": " \n\t ",
+    "one character": "aaaa",
+    "too long": "ab" * 101,
+    "too many characters": "".join(chr(0x4E00 + n) for n in range(130)),
+}
+
+
+def test_bad_task_texts_are_refused_with_their_message_and_nothing_trains():
+    from ui import training_runner as runner
+
+    at = open_app("pages/train.py")
+    at.selectbox(key="train_task").set_value("text").run()
+    assert_page_works(at, "train")
+    for label, text in BAD_TASK_TEXT.items():
+        at.text_area(key="train_text").set_value(text).run()
+        at.button(key="train_start").click().run()
+        assert_page_works(at, "train")
+        key, fmt = runner.text_problem(text, inputs.MAX_T)
+        assert tr(f"train.{key}", "en", **fmt) in alerts(at), (label, alerts(at)[:300])
+        job = at.session_state[runner.JOB] if runner.JOB in at.session_state else None  # noqa: SIM401
+        assert not isinstance(job, runner.TrainJob), f"{label}: a training run started"
+        assert tr("train.how_to_start", "en") in [str(i.value) for i in at.info]
