@@ -394,7 +394,7 @@ def _annotations(tr: Callable[..., str]) -> list[dict]:
     for n, (color, text) in enumerate(legend):  # a colour key along the bottom of the cell
         ann.append(
             dict(
-                x=34.0 + 26.0 * n, y=1.5, xanchor="left", yanchor="middle", showarrow=False,
+                x=50.0 + 25.0 * n, y=1.5, xanchor="left", yanchor="middle", showarrow=False,
                 font=dict(color=color, size=13), text=f"<b>━━</b> {text}",
             )
         )  # fmt: skip
