@@ -97,6 +97,15 @@ def test_stop_keeps_the_weights_reached_and_offers_them():
     np.testing.assert_array_equal(model.state_dict()["weight_ih_l0"], job.params["weight_ih_l0"])
     at.run()
     assert job.step == stopped_at  # nothing trains after Stop
+    # the sidebar's weights radio offers it: "trained" runs every page on the stopped weights
+    at.radio(key="w_weights").set_value("trained").run()
+    run = at.session_state[session.LAST_RUN]
+    assert run.source == "trained" and run.error is None
+    assert run.x.shape == (12, 1)  # the sidebar's own input (a sine, D = 1 like the task)
+    lt = run.trace.layers[0][0]
+    np.testing.assert_array_equal(lt.weight_ih, job.params["weight_ih_l0"])
+    h = model.trace(run.x).layers[0][0].h
+    np.testing.assert_allclose(lt.h, h)  # the same numbers as the stopped model itself
 
 
 def test_remember_task_the_memory_unit_learns_to_keep_its_forget_gate_open():
