@@ -75,6 +75,14 @@ def test_cell_page_steps_on_the_client(streamlit_server, page):
         timeout=10_000,
     )
     assert panel_text(page)[0].startswith("t = 11 ")
+
+    # play moves on by itself; pause stops it
+    step(page, "◀◀ previous t")
+    step(page, "play")  # waits until play has moved on by itself
+    page.locator("g.updatemenu-button", has_text="pause").click()
+    paused = panel_text(page)
+    page.wait_for_timeout(2500)  # longer than one frame of play
+    assert panel_text(page) == paused
     assert_no_exception(page)
 
 
