@@ -381,3 +381,21 @@ def test_projection_and_float32(unit):
         assert k.total == pytest.approx(float(lt.z[2, 0, 4 + unit]), abs=1e-5)  # float32 round-off
         eq = panel(frame_by_name(fig, frame_name(2, 0, "a")))["eq_numeric"]
         assert numbers(eq)[-1] == pytest.approx(float(lt.f[2, 0, unit]), abs=HALF_ULP_SHOWN)
+
+
+def test_cell_texts_exist_in_both_languages_with_the_same_placeholders():
+    import string
+
+    from ui.i18n import catalog
+
+    texts = {k: v for k, v in catalog().items() if k.startswith("cell.")}
+    needed = [f"cell.{p}_{s}" for s in STAGES for p in ("q", "m", "stage")]
+    needed += [f"cell.box_{b}" for b in STAGE_BOX.values() if b]
+    assert set(needed) <= set(texts)
+
+    def fields(s: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(s) if f}
+
+    for key, t in texts.items():
+        assert t.get("en") and t.get("zh"), key
+        assert fields(t["en"]) == fields(t["zh"]), key
