@@ -3,8 +3,9 @@
 `create_cell_figure(trace, ...)` draws the cell (green c line, rose-red h line, grey x line, blue σ
 boxes, orange tanh boxes, ⊙ and + nodes, the five dashed tinted boxes) and adds one frame per
 (timestep × stage × sub-step): sub-step "q" asks the reader to predict and hides the stage's
-numbers, "a" reveals them with the equation. Frames change only annotation texts, the dashed boxes'
-opacity/width and the buttons' targets, so a step redraws in the browser with no server round trip.
+numbers, "a" reveals them with the equation. Frames change only three traces (the value labels,
+the equation panel, and a white veil that dims everything but the current stage's box), never the
+layout, so a step is one cheap update in the browser: no server round trip, no full redraw.
 """
 
 from __future__ import annotations
@@ -53,7 +54,6 @@ SLIDE_ARGS = {
 }
 VEIL = "rgba(255,255,255,0.62)"  # dims everything but the current stage's box
 TEXT_COLOR = "#343a40"
-DIM_COLOR = palette.X_LINE
 
 
 @dataclass(frozen=True)
