@@ -9,6 +9,7 @@ show), never any other exception. Parsers live in modules without Streamlit (`ui
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import math
 import string
@@ -254,7 +255,10 @@ def test_url_gives_valid_settings_and_a_message_per_bad_value(params):
         assert_translatable(key, fmt)
     # A value that was kept round-trips through the URL the app writes back.
     again, none = session.settings_from_query(session.settings_to_query(cfg))
-    assert again == cfg and not none
+    linked = cfg
+    if len(cfg.input_text) > session.MAX_URL_TEXT:  # a long text stays out of the link
+        linked = dataclasses.replace(cfg, input_text=session.Settings().input_text)
+    assert again == linked and not none
     named = {fmt["param"] for _, fmt in problems + sel_problems}
     for qkey, name in session.QUERY_KEYS.items():
         if qkey in params and qkey not in named:
@@ -409,3 +413,21 @@ def test_any_file_name_is_handled(name, data):
         uploads.model_from_upload(name, data)
     except uploads.UploadError as e:
         assert_translatable(e.key, e.fmt)
+
+
+@FAST
+@given(st.one_of(st.text(max_size=260), st.text(alphabet="ab \n你好", max_size=260)))
+@example("  ab  ")
+@example("a" + " " * 500 + "b")
+def test_train_page_text_check_agrees_with_the_task(text):
+    """The Train page's check (ui.training_runner.text_problem) passes only what the task takes."""
+    from ui import training_runner as runner
+
+    problem = runner.text_problem(text, inputs.MAX_T)
+    if problem is not None:
+        key, fmt = problem
+        assert_translatable(f"train.{key}", fmt)
+        return
+    task = tasks.text_task(text.strip())  # what the page trains on: must not raise
+    assert 2 <= len(task.vocab) <= tasks.MAX_VOCAB
+    inputs.one_hot_text(text.strip())  # and the trained model runs on it as the sidebar's input
