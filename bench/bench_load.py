@@ -116,6 +116,13 @@ def status_mib(pid: int, field: str = "VmRSS") -> float:
     return int(m.group(1)) / 1024 if m else float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat), in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(xs: list[float], q: float) -> float:
     """The q-quantile (0..1) of xs, linear between order statistics."""
     if not xs:
@@ -237,11 +244,13 @@ async def run(base: str, pid: int, sessions: int, seconds: float) -> dict:
         await warm.close()
         mem_warm = status_mib(pid)
         sampler = asyncio.create_task(sample_memory(pid, stop, samples))
+        cpu0 = cpu_seconds(pid)
         t0 = time.monotonic()
         rounds = await asyncio.gather(
             *(one_session(n, browser, base, seconds, stats) for n in range(sessions))
         )
         wall = time.monotonic() - t0
+        cpu = cpu_seconds(pid) - cpu0
         stop.set()
         await sampler
         await browser.close()
@@ -249,6 +258,7 @@ async def run(base: str, pid: int, sessions: int, seconds: float) -> dict:
         "stats": stats,
         "rounds": rounds,
         "wall": wall,
+        "server_cpu": cpu,
         "mem_start": mem0,
         "mem_warm": mem_warm,
         "mem_peak_sampled": max(samples, default=float("nan")),
@@ -272,6 +282,12 @@ def report(res: dict, sessions: int, seconds: float, load: tuple[float, float]) 
                 f"{kind:12s} n={len(xs):4d}  p50 {statistics.median(xs):7.0f} ms  "
                 f"p95 {pct(xs, 0.95):7.0f} ms  max {max(xs):7.0f} ms"
             )
+    reruns = sum(len(s.ms.get(k, [])) for k in ("first_load", "rerun_step", "page_switch"))
+    lines.append(
+        f"server CPU: {res['server_cpu']:.1f} s over {reruns} script runs (loads, rerun steps, "
+        f"page switches): {1000 * res['server_cpu'] / max(reruns, 1):.0f} ms per run; "
+        f"client steps cost the server nothing"
+    )
     lines.append(
         f"server RSS: start {res['mem_start']:.0f} MiB, after one page {res['mem_warm']:.0f} MiB, "
         f"peak {max(res['mem_peak_sampled'], res['mem_hwm']):.0f} MiB, "
