@@ -187,6 +187,13 @@ def test_malicious_pt_upload_is_refused_and_runs_nothing(tmp_path):
     assert not marker.exists()
     assert session.UPLOADED_STATE_DICT not in at.session_state
     assert at.success[0].value.startswith("PASS")  # the page keeps working on its own weights
+    npz = io.BytesIO()
+    np.savez(npz, weight_ih_l0=np.array([_Payload(str(marker))], dtype=object))
+    at.file_uploader(key="cmp_upload").set_value(("evil.npz", npz.getvalue(), "x")).run()
+    assert not at.exception
+    assert any("object arrays would need pickle" in e.value for e in at.error)
+    assert not marker.exists()
+    assert session.UPLOADED_STATE_DICT not in at.session_state
 
 
 def test_zip_bomb_and_misfit_uploads_are_refused_with_reasons():
