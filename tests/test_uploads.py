@@ -229,3 +229,18 @@ def test_deflated_pt_zip_bomb_is_refused_before_torch_reads_it(monkeypatch):
     with pytest.raises(uploads.UploadError) as e:
         uploads.model_from_upload("bomb.pt", data)
     assert e.value.key == "compare.err_upload_npz_inflated"
+
+
+def test_npy_header_that_lies_about_its_size_is_refused_from_the_header(monkeypatch):
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (2**40,)}
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("weight_ih_l0.npy", header.getvalue() + bytes(64))
+    monkeypatch.setattr(uploads.np, "load", lambda *a, **k: pytest.fail("allocated 8 TiB"))
+    with pytest.raises(uploads.UploadError) as e:
+        uploads.model_from_upload("lie.npz", buf.getvalue())
+    assert e.value.key == "compare.err_upload_npz_arrays"
+    assert "declares 8,796,093,022,208 bytes" in e.value.problems[0]

@@ -10,6 +10,7 @@ refused before a byte is inflated). Errors are `UploadError`s whose `key`/`fmt` 
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 
@@ -72,6 +73,33 @@ def _check_zip_directory(zf: zipfile.ZipFile, max_inflated: int) -> list[zipfile
     return infos
 
 
+def _npy_header_problem(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+    """What is wrong with one .npy member, read from its header only (None: nothing)."""
+    name = repr(info.filename.removesuffix(".npy"))
+    fmt = np.lib.format
+    try:
+        with zf.open(info) as f:
+            version = fmt.read_magic(f)
+            if version == (1, 0):
+                shape, _, dtype = fmt.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, _, dtype = fmt.read_array_header_2_0(f)
+            else:
+                return f"{name}: unsupported .npy format version {version}"
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        return f"{name}: not a NumPy array ({str(e).splitlines()[0][:120]})"
+    if dtype.hasobject:
+        return f"{name}: an object array (it would need pickle, which is never loaded)"
+    if dtype.kind not in "fiu":
+        return f"{name}: not an array of real numbers ({dtype})"
+    need = math.prod(shape) * dtype.itemsize
+    if need > info.file_size:
+        return (
+            f"{name}: its header declares {need:,} bytes of data, the file holds {info.file_size:,}"
+        )
+    return None
+
+
 def read_npz_bytes(data: bytes, max_inflated: int = MAX_INFLATED_BYTES) -> dict:
     """name → float64 array from .npz bytes; object arrays, pickles and zip bombs are refused."""
     _check_size(data)
@@ -86,7 +114,10 @@ def read_npz_bytes(data: bytes, max_inflated: int = MAX_INFLATED_BYTES) -> dict:
             raise UploadError(
                 "npz_member", f"not NumPy arrays: {', '.join(bad[:5])}", names=", ".join(bad[:5])
             )
-    out, problems = {}, []
+        problems = [p for info in infos if (p := _npy_header_problem(zf, info))]
+    if problems:  # refused from the headers alone: nothing allocated, nothing unpickled
+        raise UploadError("npz_arrays", "; ".join(problems), problems=problems)
+    out = {}
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             for name in npz.files:
