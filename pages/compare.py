@@ -58,11 +58,7 @@ def sci(v: float) -> str:
 st.title(T_("title"))
 st.markdown(T_("intro"))
 
-has_torch = tb.torch_available()
-if not has_torch:
-    st.warning(T_("no_torch"))
-    st.code("pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu", "bash")
-
+torch_box = st.container()  # filled once torch's import was tried (after the options are drawn)
 opts_box = st.container(border=True)
 code_box = st.container()
 verdict_box = st.container()
@@ -259,6 +255,15 @@ with code_box:
         )
     )
 
+# The first visit imports torch here (seconds): the options, the code and the shapes are on screen.
+with verdict_box, st.spinner(T_("running")):
+    has_torch = tb.torch_available()
+if not has_torch:
+    with torch_box:
+        st.warning(T_("no_torch"))
+        st.code(
+            "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu", "bash"
+        )
 if problems:
     with verdict_box:
         st.info(T_("fix_settings"))
