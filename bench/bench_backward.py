@@ -9,8 +9,8 @@ with the range of the per-round ratio.
 NumPy side: `model.backward(model.trace(x), grad_output)` (every gradient: parameters, input,
 h_0, c_0, and ∂L/∂h_t, ∂L/∂c_t at every step). torch side: `out, _ = module(x)` with x requiring
 grad, then `out.backward(grad_output)` (parameters and input).
-"train step": one full step of the default sine training (LSTM H=32 + linear readout, B=16,
-T=40, MSE, clip 1.0, Adam): `next(train(...))` against the same step written in torch.
+"train step": one full step of sine training (LSTM H=32 + linear readout, B=16, T=40, MSE,
+clip 1.0, Adam): `next(train(...))` against the same step written in torch.
 """
 
 from __future__ import annotations
@@ -205,10 +205,10 @@ def section(result: dict, info: dict, command: str) -> str:
 `model.backward(model.trace(x), grad_output)` — the forward that keeps every intermediate, then
 BPTT giving every gradient (parameters, input, h_0, c_0, and ∂L/∂h_t, ∂L/∂c_t per step) — against
 `torch.nn.LSTM` forward + `out.backward(grad_output)` (parameters and input), same dtype, same
-CPU. "train step" is one whole step of the default sine training (trace, readout, MSE, BPTT,
-clipping, Adam) against the same step in torch. Method as for the forward: each side in its own
-subprocess, {result["rounds"]} alternating rounds of about {result["budget_s"]} s per case;
-median over rounds; "ratio per round" shows the noise of the shared machine.
+CPU. "train step" is one whole step of sine training at the sizes shown (trace, readout, MSE,
+BPTT, clipping, Adam) against the same step in torch. Method as for the forward: each side in
+its own subprocess, {result["rounds"]} alternating rounds of about {result["budget_s"]} s per
+case; median over rounds; "ratio per round" shows the noise of the shared machine.
 
 Command: `{command}` ({when})
 
