@@ -52,12 +52,8 @@ def _selector(widget, label: str, name: str, options: list, current, **kwargs):
 cfg = session.settings()
 lang = cfg.lang
 st.title(tr("cell.title", lang))
-for msg in session.url_messages(lang):
-    st.warning(msg)
 
-run = session.current_run()
-if run.error:
-    st.warning(run.error)
+run = session.current_run()  # URL and input problems are shown above every page by app.py
 for note in run.notes:
     st.info(note)
 sel = session.selection()

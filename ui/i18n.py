@@ -19,9 +19,13 @@ def catalog() -> dict[str, dict[str, str]]:
     """key → {"en": ..., "zh": ...} for every text in assets/i18n."""
     out: dict[str, dict[str, str]] = {}
     for path in sorted(I18N_DIR.glob("*.toml")):
-        with path.open("rb") as f:
-            for name, texts in tomllib.load(f).items():
-                out[f"{path.stem}.{name}"] = texts
+        try:
+            with path.open("rb") as f:
+                table = tomllib.load(f)
+        except tomllib.TOMLDecodeError as e:  # name the file: one broken file must be findable
+            raise ValueError(f"{path.name}: {e}") from None
+        for name, texts in table.items():
+            out[f"{path.stem}.{name}"] = texts
     return out
 
 
