@@ -114,13 +114,9 @@ def test_garbage_url_gives_a_message_per_value_and_the_page_works(name):
     assert "banana" not in alerts(at)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pages/cell.py: repeats session.url_messages() and run.error, which app.py's "
-    "sidebar.show_messages() already shows above every page: each message appears twice",
-)
-def test_each_message_is_shown_once_on_the_cell_page():
-    at = open_app("pages/cell.py", {"H": "banana", "input": "typed", "text": "1, abc"})
+@pytest.mark.parametrize("name", ["cell", "network", "gates"])
+def test_each_message_is_shown_once(name):
+    at = open_app(PAGES[name][0], {"H": "banana", "input": "typed", "text": "1, abc"})
     texts = [str(e.value) for e in [*at.error, *at.warning]]
     assert texts and len(texts) == len(set(texts)), texts
 
