@@ -29,6 +29,15 @@ def open_page(page, base: str, path: str) -> None:
         dialog.wait_for(state="detached")
 
 
+def wait_charts(page, n: int) -> None:
+    """Plotly draws after the script has finished: wait until n charts have their layout."""
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('.js-plotly-plot')].filter(g => g.layout).length >= n",
+        arg=n,
+        timeout=60_000,
+    )
+
+
 def click_point(page, n: int, x: float, y: float, xa="xaxis", ya="yaxis") -> None:
     chart = page.locator(".js-plotly-plot").nth(n)
     chart.scroll_into_view_if_needed()
@@ -46,6 +55,7 @@ def test_gates_page_loads_and_a_heatmap_click_selects(streamlit_server, page):
     open_page(page, streamlit_server, "time?j=0")
     page.get_by_role("heading", name="Gates over time").wait_for()
     assert_no_exception(page)
+    wait_charts(page, 5)
     assert page.locator(".js-plotly-plot").count() == 5
     click_point(page, 0, 5, 3, "xaxis", "yaxis")  # the f heatmap: t = 5, unit 3
     page.wait_for_url(re.compile(r"[?&]t=5\b.*"), timeout=15_000)
@@ -64,6 +74,7 @@ def test_network_page_click_then_open_the_cell(streamlit_server, page):
     open_page(page, streamlit_server, "unrolled?layers=2&bi=1")
     page.get_by_role("heading", name="The unrolled network at a glance").wait_for()
     assert_no_exception(page)
+    wait_charts(page, 1)
     meta = page.evaluate("() => document.querySelectorAll('.js-plotly-plot')[0].layout.meta")
     rows = {(k, d): y for k, d, y in meta["rows"]}
     click_point(page, 0, 3, rows[(1, 1)])  # layer 1, reverse, t = 3

@@ -18,6 +18,7 @@ MAX_T = 200  # timesteps
 MAX_D = 64  # features per timestep
 MAX_CSV_BYTES = 1_000_000  # 1 MB
 MAX_TYPED_CHARS = 20_000
+MAX_ABS = 1e6  # |x| bound: far beyond any useful input, and safe in float32 (max ≈ 3.4e38)
 PRESETS = ("sine", "step", "impulse", "noise")
 SINE_PERIOD = 12  # timesteps per period of the sine preset
 
@@ -29,6 +30,18 @@ class InputError(ValueError):
         super().__init__(message)
         self.key = f"common.err_{key}"
         self.fmt = fmt
+
+
+def check_magnitude(x: np.ndarray) -> None:
+    """Refuse numbers beyond ±MAX_ABS (they would overflow float32 or saturate every gate)."""
+    big = float(np.max(np.abs(x), initial=0.0))
+    if big > MAX_ABS:
+        raise InputError(
+            "too_large",
+            f"numbers must lie within ±{MAX_ABS:g}, got {big:.3g}",
+            max=f"{MAX_ABS:g}",
+            got=f"{big:.3g}",
+        )
 
 
 def _check_size(T: int, D: int) -> None:

@@ -413,6 +413,7 @@ def build_run(
     errors, notes = [], []
     try:
         x, steps, feats = make_input(cfg, csv_bytes)
+        inputs.check_magnitude(x)
     except inputs.InputError as e:
         errors.append(("common.msg_bad_input", {"reason": (e.key, e.fmt)}))
         x, steps, feats = make_input(Settings(seed=cfg.seed))
