@@ -17,7 +17,7 @@ from viz.cell_diagram import MAX_STEPS, create_cell_figure, step_window
 ALL = "all"
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=16, ttl="1h", show_spinner=False)
 def _figure(_trace, fingerprint: str, layer, direction, unit, t, predict, lang, labels):
     """The figure for one view (cached: hundreds of frames take a moment to build)."""
     return create_cell_figure(

@@ -33,17 +33,17 @@ def show_error(e: cl.CompareError | uploads.UploadError) -> None:
     st.error(text + "".join(f"\n- {p}" for p in problems))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=16, ttl="1h", show_spinner=False)
 def cached_comparison(cfg: cl.CompareConfig, sd: dict | None) -> cl.CompareResult:
     return cl.run_comparison(cfg, sd)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=32, ttl="1h", show_spinner=False)
 def cached_gradients(cfg: cl.CompareConfig, sd: dict | None, name: str) -> cl.GradCheck:
     return cl.gradient_check(cfg, sd, name)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=8, ttl="1h", show_spinner=False)
 def cached_pt_bytes(sd: dict) -> bytes:
     return tb.save_pt_bytes(sd)
 

@@ -28,7 +28,7 @@ DEFAULTS = {
 }
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, ttl="1h", show_spinner=False)
 def flow_for(x: np.ndarray, H: int, seed: int, forget_bias: float, scale: float) -> GradientFlow:
     """The gradient flow of the RNN/LSTM pair for input x (T, D); cached per setting."""
     rnn, lstm = paired_models(x.shape[1], H, seed, forget_bias, scale)

@@ -458,7 +458,7 @@ def build_run(
     return localise(run, cfg.lang)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=16, ttl="1h", show_spinner=False)
 def _cached_run(cfg: Settings, csv_bytes: bytes | None) -> Run:
     """Runs of random/hand weights, shared across sessions (a Run is read-only)."""
     return build_run(cfg, csv_bytes)
