@@ -261,7 +261,8 @@ def main() -> None:
         print(json.dumps(worker(args.worker, args.budget, args.min_repeats)))
         return
 
-    command = "python bench/bench_forward.py " + " ".join(sys.argv[1:])
+    shown = [a for k, a in enumerate(sys.argv[1:]) if a != "--json" and sys.argv[k] != "--json"]
+    command = "python bench/bench_forward.py " + " ".join(shown)  # a private --json path left out
     info = machine()
     log = lambda m: print(m, flush=True)
     result = measure(args.rounds, args.threads, args.budget, args.min_repeats, log)
