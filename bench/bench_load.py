@@ -22,25 +22,15 @@ import argparse
 import asyncio
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import IDLE, ROOT, launch_chromium, start_server, stop_server
+
 sys.path.insert(0, str(ROOT))
 from ui.i18n import tr  # noqa: E402  (after the path fix, when run as a script)
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-]  # fmt: skip
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
 ACTION_TIMEOUT = 60_000  # ms; a classroom on a 2-core machine is slow, not broken
 # The cell figure's text panel (its last trace): status, equation, numbers.
@@ -70,43 +60,6 @@ STEP_JS = (
     });
 }"""
 ).replace("__TEXT__", EQ_TEXT_JS)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(extra: list[str] | None = None) -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` on 127.0.0.1; the process and its base URL once healthy."""
-    port = free_port()
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-        "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *(extra or []),
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return proc, base
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the Streamlit server did not answer /_stcore/health within 90 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def status_mib(pid: int, field: str = "VmRSS") -> float:
@@ -236,7 +189,7 @@ async def run(base: str, pid: int, sessions: int, seconds: float) -> dict:
     stats, samples, stop = Stats(), [], asyncio.Event()
     mem0 = status_mib(pid)
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await launch_chromium(pw)
         # A fresh server's first request should not be a deep link (TOOLING.md): open the root.
         warm = await browser.new_page()
         await warm.goto(base, timeout=120_000)

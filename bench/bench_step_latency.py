@@ -19,23 +19,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import IDLE, ROOT, launch_chromium, start_server
+
 sys.path.insert(0, str(ROOT))  # viz, when run as a script
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-]  # fmt: skip
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 # The panel of the cell figure (its last trace): status, prompt, equation, numbers, meaning.
 EQ_TEXT_JS = """
 () => [...document.querySelectorAll(".js-plotly-plot .scatterlayer .trace:last-child text")]
@@ -65,34 +55,6 @@ async (label) => {
 """.replace("__TEXT__", EQ_TEXT_JS.strip())
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    """`streamlit run app.py` on loopback; returns the process and the base URL once healthy."""
-    port = _free_port()
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-        "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return proc, base
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the Streamlit server did not answer /_stcore/health within 60 s")
-
-
 def p95(xs: list[float]) -> float:
     return statistics.quantiles(xs, n=20)[-1] if len(xs) > 1 else xs[0]
 
@@ -102,7 +64,7 @@ def measure(base: str, steps: int, query: str, label: str = "next ▶") -> dict[
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 1400})
         page.goto(base)  # a fresh server's first request must not be a deep link (a toast)
         page.wait_for_selector(IDLE, timeout=60_000)
@@ -158,7 +120,7 @@ def measure_baseline(steps: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 1400})
         page.set_content(baseline_html())
         page.wait_for_selector(".js-plotly-plot g.updatemenu-button", timeout=60_000)
