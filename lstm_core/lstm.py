@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Self
 
 import numpy as np
 
@@ -76,7 +77,101 @@ def _load_strict(shapes: dict[str, tuple], sd: Mapping, dtype: np.dtype) -> dict
     return loaded
 
 
-class LSTM:
+class Recurrent:
+    """What LSTM and RNN share: torch's options, the parameters, train/eval, the input's layout."""
+
+    def _init_options(
+        self, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype,
+        seed,
+    ) -> None:  # fmt: skip
+        self.input_size = _check_positive_int("input_size", input_size)
+        self.hidden_size = _check_positive_int("hidden_size", hidden_size)
+        self.num_layers = _check_positive_int("num_layers", num_layers)
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
+            raise ValueError(f"dropout must be a number in [0, 1], got {dropout!r}")
+        if not 0.0 <= dropout <= 1.0:
+            raise ValueError(f"dropout must be in [0, 1], got {dropout}")
+        self.bias = bool(bias)
+        self.batch_first = bool(batch_first)
+        self.dropout = float(dropout)
+        self.bidirectional = bool(bidirectional)
+        self.dtype = _check_dtype(dtype)
+        self.training = True  # as torch: a new module is in train mode
+        self._rng = np.random.default_rng(seed)
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        raise NotImplementedError
+
+    def config(self) -> dict:
+        raise NotImplementedError
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter, keyed and shaped exactly as torch's state_dict."""
+        return {k: v.copy() for k, v in self._params.items()}
+
+    def load_state_dict(self, sd: Mapping) -> None:
+        """Replace every parameter (strict: keys and shapes must match exactly)."""
+        self._params = _load_strict(self.param_shapes(), sd, self.dtype)
+
+    def train(self, mode: bool = True) -> Self:
+        self.training = bool(mode)
+        return self
+
+    def eval(self) -> Self:
+        return self.train(False)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args}, dtype={self.dtype.name})"
+
+    def _time_major(self, x, lengths) -> tuple[np.ndarray, np.ndarray | None, bool]:
+        """Validate x and lengths; x time-major and batched (T, B, D), lengths, unbatched."""
+        x = _as_array("input", x, self.dtype)
+        if x.ndim not in (2, 3):
+            raise ValueError(
+                f"input must be 2-D (T, {self.input_size}) unbatched or 3-D batched, "
+                f"got {x.ndim}-D with shape {x.shape}"
+            )
+        unbatched = x.ndim == 2
+        if unbatched:
+            if lengths is not None:
+                raise ValueError("lengths needs batched 3-D input, got unbatched 2-D input")
+            x = x[:, None, :]
+        elif self.batch_first:
+            x = x.transpose(1, 0, 2)
+        T, B, D = x.shape
+        if D != self.input_size:
+            raise ValueError(f"input must have {self.input_size} features, got {D}")
+        if T == 0:
+            raise ValueError("input sequence length must be at least 1, got 0")
+        if lengths is not None:
+            lengths = self._check_lengths(lengths, T, B)
+        return x, lengths, unbatched
+
+    @staticmethod
+    def _check_lengths(lengths, T: int, B: int) -> np.ndarray:
+        arr = np.asarray(lengths)
+        if arr.ndim != 1 or arr.shape[0] != B:
+            raise ValueError(
+                f"lengths must be a 1-D sequence of {B} integers, got shape {arr.shape}"
+            )
+        if B and not (
+            np.issubdtype(arr.dtype, np.integer)
+            or (np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr)))
+        ):
+            raise ValueError(f"lengths must be integers, got {arr.tolist()}")
+        arr = arr.astype(np.int64)
+        bad = [int(n) for n in arr if not 1 <= n <= T]
+        if bad:
+            raise ValueError(f"every length must be between 1 and T={T}, got {bad}")
+        return arr
+
+
+class LSTM(Recurrent):
     """A multi-layer LSTM with torch.nn.LSTM's arguments, parameters, semantics and results."""
 
     def __init__(
@@ -92,32 +187,18 @@ class LSTM:
         dtype=np.float64,
         seed: int | None = None,
     ) -> None:
-        self.input_size = _check_positive_int("input_size", input_size)
-        self.hidden_size = _check_positive_int("hidden_size", hidden_size)
-        self.num_layers = _check_positive_int("num_layers", num_layers)
+        self._init_options(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype,
+            seed,
+        )  # fmt: skip
         self.proj_size = _check_positive_int("proj_size", proj_size, minimum=0)
         if self.proj_size >= self.hidden_size:
             raise ValueError(
                 f"proj_size must be smaller than hidden_size ({hidden_size}), got {proj_size}"
             )
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
-            raise ValueError(f"dropout must be a number in [0, 1], got {dropout!r}")
-        if not 0.0 <= dropout <= 1.0:
-            raise ValueError(f"dropout must be in [0, 1], got {dropout}")
-        self.bias = bool(bias)
-        self.batch_first = bool(batch_first)
-        self.dropout = float(dropout)
-        self.bidirectional = bool(bidirectional)
-        self.dtype = _check_dtype(dtype)
-        self.training = True  # as torch: a new module is in train mode
-        self._rng = np.random.default_rng(seed)
         self._params = _uniform_init(self._rng, self.param_shapes(), self.hidden_size, self.dtype)
 
     # ----- sizes and parameters ---------------------------------------------------------------
-
-    @property
-    def num_directions(self) -> int:
-        return 2 if self.bidirectional else 1
 
     @property
     def output_hidden_size(self) -> int:
@@ -143,21 +224,6 @@ class LSTM:
                     shapes[f"weight_hr_{sfx}"] = (H_out, H)
         return shapes
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter, keyed and shaped exactly as torch's state_dict."""
-        return {k: v.copy() for k, v in self._params.items()}
-
-    def load_state_dict(self, sd: Mapping) -> None:
-        """Replace every parameter (strict: keys and shapes must match exactly)."""
-        self._params = _load_strict(self.param_shapes(), sd, self.dtype)
-
-    def train(self, mode: bool = True) -> LSTM:
-        self.training = bool(mode)
-        return self
-
-    def eval(self) -> LSTM:
-        return self.train(False)
-
     def config(self) -> dict:
         """The constructor arguments (without seed), e.g. to build the torch twin."""
         return {
@@ -170,10 +236,6 @@ class LSTM:
             "bidirectional": self.bidirectional,
             "proj_size": self.proj_size,
         }
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
-        return f"LSTM({args}, dtype={self.dtype.name})"
 
     # ----- running --------------------------------------------------------------------------
 
@@ -192,25 +254,8 @@ class LSTM:
 
     def _check_input(self, x, hx, lengths):
         """Validate and bring everything to time-major batched form: x (T, B, D)."""
-        x = _as_array("input", x, self.dtype)
-        if x.ndim not in (2, 3):
-            raise ValueError(
-                f"input must be 2-D (T, {self.input_size}) unbatched or 3-D batched, "
-                f"got {x.ndim}-D with shape {x.shape}"
-            )
-        unbatched = x.ndim == 2
-        if unbatched:
-            if lengths is not None:
-                raise ValueError("lengths needs batched 3-D input, got unbatched 2-D input")
-            x = x[:, None, :]
-        elif self.batch_first:
-            x = x.transpose(1, 0, 2)
-        T, B, D = x.shape
-        if D != self.input_size:
-            raise ValueError(f"input must have {self.input_size} features, got {D}")
-        if T == 0:
-            raise ValueError("input sequence length must be at least 1, got 0")
-
+        x, lengths, unbatched = self._time_major(x, lengths)
+        T, B, _ = x.shape
         LD, H, H_out = (
             self.num_layers * self.num_directions,
             self.hidden_size,
@@ -234,28 +279,7 @@ class LSTM:
                     )
             if unbatched:
                 h0, c0 = h0[:, None, :], c0[:, None, :]
-
-        if lengths is not None:
-            lengths = self._check_lengths(lengths, T, B)
         return x, h0, c0, lengths, unbatched
-
-    @staticmethod
-    def _check_lengths(lengths, T: int, B: int) -> np.ndarray:
-        arr = np.asarray(lengths)
-        if arr.ndim != 1 or arr.shape[0] != B:
-            raise ValueError(
-                f"lengths must be a 1-D sequence of {B} integers, got shape {arr.shape}"
-            )
-        if B and not (
-            np.issubdtype(arr.dtype, np.integer)
-            or (np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr)))
-        ):
-            raise ValueError(f"lengths must be integers, got {arr.tolist()}")
-        arr = arr.astype(np.int64)
-        bad = [int(n) for n in arr if not 1 <= n <= T]
-        if bad:
-            raise ValueError(f"every length must be between 1 and T={T}, got {bad}")
-        return arr
 
     def trace(self, x, hx=None, lengths=None) -> Trace:
         """Run the model and keep every intermediate value (see `Trace` and `LayerTrace`)."""

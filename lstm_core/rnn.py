@@ -9,21 +9,13 @@ Everything mirrors `LSTM`: torch's arguments and state_dict names, `trace` keeps
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from .backward import Gradients, LayerGradients, input_layout, state_grad, time_major_grad
 from .backward import weight_grads as _weight_grads
-from .lstm import (
-    LSTM,
-    _as_array,
-    _check_dtype,
-    _check_positive_int,
-    _load_strict,
-    _uniform_init,
-)
+from .lstm import Recurrent, _as_array, _uniform_init
 from .trace import freeze
 
 NONLINEARITIES = ("tanh", "relu")
@@ -102,7 +94,7 @@ def rnn_direction(
     return {"z": z, "h_prev": h_all[:-1], "h": h}
 
 
-class RNN:
+class RNN(Recurrent):
     """A multi-layer Elman RNN with torch.nn.RNN's arguments, parameters, semantics and results."""
 
     def __init__(
@@ -118,30 +110,16 @@ class RNN:
         dtype=np.float64,
         seed: int | None = None,
     ) -> None:
-        self.input_size = _check_positive_int("input_size", input_size)
-        self.hidden_size = _check_positive_int("hidden_size", hidden_size)
-        self.num_layers = _check_positive_int("num_layers", num_layers)
+        self._init_options(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype,
+            seed,
+        )  # fmt: skip
         if nonlinearity not in NONLINEARITIES:
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
-            raise ValueError(f"dropout must be a number in [0, 1], got {dropout!r}")
-        if not 0.0 <= dropout <= 1.0:
-            raise ValueError(f"dropout must be in [0, 1], got {dropout}")
         self.nonlinearity = nonlinearity
-        self.bias = bool(bias)
-        self.batch_first = bool(batch_first)
-        self.dropout = float(dropout)
-        self.bidirectional = bool(bidirectional)
-        self.dtype = _check_dtype(dtype)
-        self.training = True
-        self._rng = np.random.default_rng(seed)
         self._params = _uniform_init(self._rng, self.param_shapes(), self.hidden_size, self.dtype)
 
     # ----- sizes and parameters ---------------------------------------------------------------
-
-    @property
-    def num_directions(self) -> int:
-        return 2 if self.bidirectional else 1
 
     @property
     def output_hidden_size(self) -> int:
@@ -164,21 +142,6 @@ class RNN:
                     shapes[f"bias_hh_{sfx}"] = (H,)
         return shapes
 
-    def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter, keyed and shaped exactly as torch's state_dict."""
-        return {k: v.copy() for k, v in self._params.items()}
-
-    def load_state_dict(self, sd: Mapping) -> None:
-        """Replace every parameter (strict: keys and shapes must match exactly)."""
-        self._params = _load_strict(self.param_shapes(), sd, self.dtype)
-
-    def train(self, mode: bool = True) -> RNN:
-        self.training = bool(mode)
-        return self
-
-    def eval(self) -> RNN:
-        return self.train(False)
-
     def config(self) -> dict:
         """The constructor arguments (without seed and dtype), e.g. to build the torch twin."""
         return {
@@ -192,10 +155,6 @@ class RNN:
             "bidirectional": self.bidirectional,
         }
 
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
-        return f"RNN({args}, dtype={self.dtype.name})"
-
     # ----- running --------------------------------------------------------------------------
 
     def __call__(self, x, hx=None, lengths=None):
@@ -207,24 +166,8 @@ class RNN:
 
     def _check_input(self, x, hx, lengths):
         """Validate and bring everything to time-major batched form: x (T, B, D), h0 (LD, B, H)."""
-        x = _as_array("input", x, self.dtype)
-        if x.ndim not in (2, 3):
-            raise ValueError(
-                f"input must be 2-D (T, {self.input_size}) unbatched or 3-D batched, "
-                f"got {x.ndim}-D with shape {x.shape}"
-            )
-        unbatched = x.ndim == 2
-        if unbatched:
-            if lengths is not None:
-                raise ValueError("lengths needs batched 3-D input, got unbatched 2-D input")
-            x = x[:, None, :]
-        elif self.batch_first:
-            x = x.transpose(1, 0, 2)
-        T, B, D = x.shape
-        if D != self.input_size:
-            raise ValueError(f"input must have {self.input_size} features, got {D}")
-        if T == 0:
-            raise ValueError("input sequence length must be at least 1, got 0")
+        x, lengths, unbatched = self._time_major(x, lengths)
+        T, B, _ = x.shape
         LD, H = self.num_layers * self.num_directions, self.hidden_size
         if hx is None:
             h0 = np.zeros((LD, B, H), self.dtype)
@@ -235,8 +178,6 @@ class RNN:
                 raise ValueError(f"h_0 must have shape {want}, got {h0.shape}")
             if unbatched:
                 h0 = h0[:, None, :]
-        if lengths is not None:
-            lengths = LSTM._check_lengths(lengths, T, B)
         return x, h0, lengths, unbatched
 
     def trace(self, x, hx=None, lengths=None) -> RNNTrace:
