@@ -152,6 +152,25 @@ class Recurrent:
             lengths = self._check_lengths(lengths, T, B)
         return x, lengths, unbatched
 
+    def _schedule(self, T: int, B: int, lengths: np.ndarray | None):
+        """Which sequence takes which step.
+
+        steps (T, B) bool, or None when all take every step; rev[t, b], the input position the
+        reverse direction reads at step t (each sequence backwards from its own last step; rev is
+        its own inverse), with b_idx to index by it; mask: steps as a frozen array.
+        """
+        steps = None if lengths is None else np.arange(T)[:, None] < lengths[None, :]
+        rev = b_idx = None
+        if self.bidirectional:
+            t_idx = np.arange(T)[:, None]
+            if lengths is None:
+                rev = np.broadcast_to(T - 1 - t_idx, (T, B))
+            else:
+                rev = np.where(steps, lengths[None, :] - 1 - t_idx, t_idx)
+            b_idx = np.arange(B)[None, :]
+        mask = freeze(np.ones((T, B), bool) if steps is None else steps.copy())
+        return steps, rev, b_idx, mask
+
     @staticmethod
     def _check_lengths(lengths, T: int, B: int) -> np.ndarray:
         arr = np.asarray(lengths)
@@ -286,17 +305,7 @@ class LSTM(Recurrent):
         x, h0, c0, lengths, unbatched = self._check_input(x, hx, lengths)
         T, B, _ = x.shape
         L, ND = self.num_layers, self.num_directions
-        steps = None if lengths is None else np.arange(T)[:, None] < lengths[None, :]  # (T, B)
-        # Reverse direction: each sequence is read backwards from its own last step. rev[t, b] is
-        # the input position processed at step t; it is its own inverse.
-        if ND == 2:
-            t_idx = np.arange(T)[:, None]
-            if lengths is None:
-                rev = np.broadcast_to(T - 1 - t_idx, (T, B))
-            else:
-                rev = np.where(steps, lengths[None, :] - 1 - t_idx, t_idx)
-            b_idx = np.arange(B)[None, :]
-        mask = freeze(np.ones((T, B), bool) if steps is None else steps.copy())
+        steps, rev, b_idx, mask = self._schedule(T, B, lengths)
 
         layers, drop_masks = [], []
         h_n, c_n = [], []

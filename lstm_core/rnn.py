@@ -185,15 +185,7 @@ class RNN(Recurrent):
         x, h0, lengths, unbatched = self._check_input(x, hx, lengths)
         T, B, _ = x.shape
         L, ND = self.num_layers, self.num_directions
-        steps = None if lengths is None else np.arange(T)[:, None] < lengths[None, :]  # (T, B)
-        if ND == 2:  # rev[t, b]: the input position the reverse direction reads at step t
-            t_idx = np.arange(T)[:, None]
-            if lengths is None:
-                rev = np.broadcast_to(T - 1 - t_idx, (T, B))
-            else:
-                rev = np.where(steps, lengths[None, :] - 1 - t_idx, t_idx)
-            b_idx = np.arange(B)[None, :]
-        mask = freeze(np.ones((T, B), bool) if steps is None else steps.copy())
+        steps, rev, b_idx, mask = self._schedule(T, B, lengths)
 
         layers, drop_masks, h_n = [], [], []
         layer_in = x
