@@ -56,6 +56,17 @@ class Gradients:
     layers: tuple[tuple[LayerGradients, ...], ...]  # layers[k][d]
 
 
+def check_trace_fits(model, trace) -> tuple[int, int]:
+    """(L, ND) of a trace made by a model of this shape; a ValueError if it is another's."""
+    L, ND = trace.num_layers, trace.num_directions
+    if (L, ND) != (model.num_layers, model.num_directions):
+        raise ValueError(
+            f"the trace has {L} layers × {ND} directions, the model "
+            f"{model.num_layers} × {model.num_directions}"
+        )
+    return L, ND
+
+
 def time_major_grad(trace: Trace, grad_output, dtype: np.dtype) -> np.ndarray:
     """grad_output (shape of trace.output) → (T, B, ·), zero at padded positions and beyond."""
     g = np.asarray(grad_output, dtype=dtype)
@@ -189,12 +200,7 @@ def lstm_backward(
     trace.c_n (None: zero). Train-mode dropout uses the masks the forward pass drew.
     """
     dtype = model.dtype
-    L, ND = trace.num_layers, trace.num_directions
-    if (L, ND) != (model.num_layers, model.num_directions):
-        raise ValueError(
-            f"the trace has {L} layers × {ND} directions, the model "
-            f"{model.num_layers} × {model.num_directions}"
-        )
+    L, ND = check_trace_fits(model, trace)
     H_out = model.output_hidden_size
     d_above = time_major_grad(trace, grad_output, dtype)  # (T, B, ND·H_out)
     dh_n = state_grad(trace, "grad_h_n", grad_h_n, trace.h_n, dtype)  # (L·ND, B, H_out)

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backward import Gradients, LayerGradients, input_layout, state_grad, time_major_grad
+from .backward import (
+    Gradients,
+    LayerGradients,
+    check_trace_fits,
+    input_layout,
+    state_grad,
+    time_major_grad,
+)
 from .backward import weight_grads as _weight_grads
 from .lstm import Recurrent, _as_array, _uniform_init
 from .trace import freeze
@@ -296,12 +303,7 @@ def rnn_direction_backward(
 def rnn_backward(model: RNN, trace: RNNTrace, grad_output, grad_h_n=None) -> Gradients:
     """∂L/∂(parameters, input, h_0) given ∂L/∂(output, h_n); dropout uses the trace's masks."""
     dtype = model.dtype
-    L, ND = trace.num_layers, trace.num_directions
-    if (L, ND) != (model.num_layers, model.num_directions):
-        raise ValueError(
-            f"the trace has {L} layers × {ND} directions, the model "
-            f"{model.num_layers} × {model.num_directions}"
-        )
+    L, ND = check_trace_fits(model, trace)
     H = model.hidden_size
     d_above = time_major_grad(trace, grad_output, dtype)  # (T, B, ND·H)
     dh_n = state_grad(trace, "grad_h_n", grad_h_n, trace.h_n, dtype)  # (L·ND, B, H)
