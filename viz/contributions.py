@@ -16,7 +16,13 @@ from lstm_core.analysis import Contributions, processing_order
 from lstm_core.trace import LayerTrace
 from ui.i18n import tr
 from viz import palette
-from viz.time_axis import HOVER_LABEL, exact, exact_array, step_labels_or_index, time_ticks
+from viz.time_axis import (
+    base_layout,
+    exact,
+    exact_array,
+    step_labels_or_index,
+    time_ticks,
+)
 
 MAX_GROUPS = 24  # over time, at most this many bands of source steps (sums stay exact)
 SELECT_FILL = "#e9ecef"
@@ -38,15 +44,7 @@ def steps_text(n: float, lang: str, if_nan: str = "gates.longer_than_sequence") 
 
 def _layout(height: int, **entries) -> dict:
     """The common frame of these figures plus `entries` (axes, shapes, title, …)."""
-    return {
-        "height": height,
-        "margin": {"l": 60, "r": 60, "t": 60, "b": 40},
-        "font": {"family": palette.FONT_FAMILY, "size": 13},
-        "plot_bgcolor": "white",
-        "paper_bgcolor": "white",
-        "hoverlabel": HOVER_LABEL,
-        **entries,
-    }
+    return base_layout(height, {"l": 60, "r": 60, "t": 60, "b": 40}, **entries)
 
 
 def _colour_range(split: Contributions, lt: LayerTrace, b: int, j: int) -> tuple[float, float]:

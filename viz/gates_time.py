@@ -16,7 +16,7 @@ from lstm_core.trace import LayerTrace
 from ui.i18n import tr
 from viz import palette
 from viz.grid import ax, side_by_side, stacked
-from viz.time_axis import HOVER_LABEL, exact_array, step_labels_or_index, time_ticks
+from viz.time_axis import base_layout, exact_array, step_labels_or_index, time_ticks
 
 GATES = ("f", "i", "g", "o")  # the article's order: forget, input, candidate, output
 SELECT_LINE = "#212529"  # outline of the selected cell (neutral, not a quantity's colour)
@@ -34,15 +34,7 @@ ZERO = "#adb5bd"
 
 def _layout(height: int, **entries) -> dict:
     """The common frame of these figures plus `entries` (axes, shapes, annotations, …)."""
-    return {
-        "height": height,
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 40},
-        "font": {"family": palette.FONT_FAMILY, "size": 13},
-        "plot_bgcolor": "white",
-        "paper_bgcolor": "white",
-        "hoverlabel": HOVER_LABEL,
-        **entries,
-    }
+    return base_layout(height, {"l": 60, "r": 20, "t": 50, "b": 40}, **entries)
 
 
 def _band(x0: float, x1: float, n: int, fill: str, opacity: float = 1.0) -> dict:

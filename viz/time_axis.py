@@ -14,6 +14,21 @@ HOVER_LABEL = {
     "bordercolor": "#495057",
     "font": {"family": palette.FONT_FAMILY, "size": 13, "color": "#212529"},
 }
+
+
+def base_layout(height: int, margin: dict, **entries) -> dict:
+    """The common frame of the figures over time (white, the palette's font, opaque hovers)."""
+    return {
+        "height": height,
+        "margin": margin,
+        "font": {"family": palette.FONT_FAMILY, "size": 13},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "hoverlabel": HOVER_LABEL,
+        **entries,
+    }
+
+
 MAX_TICK_LABELS = 40  # beyond this, Plotly picks the ticks itself
 EVERY_TICK_UP_TO = 16  # up to this many steps, every step gets its label
 
