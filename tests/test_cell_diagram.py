@@ -18,9 +18,11 @@ from viz.cell_diagram import (
     TRACE_LABELS,
     TRACE_PANEL,
     TRACE_VEIL,
+    Step,
     chain_list,
     create_cell_figure,
     frame_name,
+    parse_frame_name,
     step_order,
 )
 from viz.equations import STAGE_BOX, STAGES, fmt, gate_terms
@@ -285,6 +287,21 @@ def test_opens_at_the_selected_timestep_and_stage(model_trace, t, stage):
     assert list(fig.data[TRACE_PANEL].text) == list(panel(fig.frames[start]).values())
     assert list(fig.data[TRACE_LABELS].text) == list(labels(fig.frames[start]).values())
     assert f"t = {t} " in fig.data[TRACE_PANEL].text[0]
+
+
+@pytest.mark.parametrize("predict", [True, False])
+def test_opens_on_the_answer_when_revealed(model_trace, predict):
+    _, trace = model_trace
+    fig = create_cell_figure(trace, unit=1, t=2, stage=3, reveal=True, predict=predict)
+    assert fig.frames[fig.layout.sliders[0].active].name == frame_name(2, 3, "a")
+
+
+def test_frame_names_parse_back():
+    for t, s, sub in [(0, 0, "q"), (12, 5, "a"), (999, 3, "q")]:
+        assert parse_frame_name(frame_name(t, s, sub)) == Step(t, s, sub)
+    for bad in ["", "t1s6a", "t1s1", "t-1s0q", "x", "t1s1qq", None, 3]:
+        with pytest.raises(ValueError, match="not a frame name"):
+            parse_frame_name(bad)
 
 
 def test_chinese_texts(model_trace):

@@ -74,6 +74,17 @@ def frame_name(t: int, s: int, sub: str = "a") -> str:
     return f"t{t}s{s}{sub}"
 
 
+_FRAME_NAME = re.compile(r"t(\d{1,6})s(\d)([qa])")
+
+
+def parse_frame_name(name: str) -> Step:
+    """The Step a frame name stands for (the inverse of frame_name); ValueError if it is none."""
+    m = _FRAME_NAME.fullmatch(name) if isinstance(name, str) else None
+    if m is None or int(m[2]) >= len(STAGES):
+        raise ValueError(f"not a frame name: {str(name)[:40]!r}")
+    return Step(int(m[1]), int(m[2]), m[3])
+
+
 def step_window(T: int, t: int, max_steps: int = MAX_STEPS) -> tuple[int, int]:
     """(lo, hi), the positions shown, at most max_steps of them and containing t."""
     if T <= max_steps:
@@ -457,6 +468,7 @@ def create_cell_figure(
     unit: int | None = 0,
     t: int = 0,
     stage: int = 0,
+    reveal: bool = False,
     predict: bool = True,
     lang: str = "en",
     step_labels: Sequence[str] | None = None,
@@ -466,7 +478,8 @@ def create_cell_figure(
 ) -> go.Figure:
     """The cell at layer/direction, unit j (None: all units), one frame per (t, stage, sub-step).
 
-    The figure opens at position t, stage `stage` (0 forget … 5 hidden); arrays are read from
+    The figure opens at position t, stage `stage` (0 forget … 5 hidden), on its question or, with
+    `reveal` (or without `predict`, which has no questions), on its answer; arrays are read from
     `trace.layers[layer][direction]`, batch entry `batch`, time-major (T, B, ·).
     """
     lt = _layer_trace(trace, layer, direction)
@@ -480,7 +493,8 @@ def create_cell_figure(
     tr = _default_tr(lang)
     proj = lt.weight_hr is not None
     order = step_order(T, t, lt.direction, predict, max_steps)
-    start = next(n for n, s in enumerate(order) if s.t == t and s.s == stage)
+    sub = "a" if reveal or not predict else "q"
+    start = next(n for n, s in enumerate(order) if (s.t, s.s, s.sub) == (t, stage, sub))
 
     values = {tt: step_values(lt, tt, unit, batch) for tt in sorted({s.t for s in order})}
     labels = list(step_labels) if step_labels is not None else [str(n) for n in range(T)]
