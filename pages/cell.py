@@ -1,7 +1,9 @@
 """Step through one LSTM cell: the article's diagram, stage by stage, timestep by timestep.
 
-Stepping happens in the browser (the figure's own frames, buttons and slider); the widgets here
-choose what the figure shows (layer, direction, unit, the timestep it opens at) and rerun.
+Stepping happens in the browser (the figure's own frames, buttons, slider and keys); the widgets
+here choose what the figure shows (layer, direction, unit, the timestep it opens at) and rerun.
+The frame reached is followed into the shared selection and the URL (ui.stepper), so a reload or
+a shared link opens the figure at that same frame.
 """
 
 import hashlib
@@ -10,19 +12,20 @@ import inspect
 import streamlit as st
 
 from lstm_core import recurrence
-from ui import session
+from ui import session, stepper
 from ui.i18n import tr
-from viz.cell_diagram import MAX_STEPS, create_cell_figure, step_window
+from viz.cell_diagram import MAX_STEPS, Step, create_cell_figure, step_window
 
 ALL = "all"
+REOPEN = "_cell_reopen"  # the "open at t" slider moved: rerun the page, not only its fragment
 
 
 @st.cache_resource(max_entries=16, ttl="1h", show_spinner=False)
-def _figure(_trace, fingerprint: str, layer, direction, unit, t, predict, lang, labels):
+def _figure(_trace, fingerprint: str, sel: session.Selection, lang: str, labels: tuple):
     """The figure for one view (cached: hundreds of frames take a moment to build)."""
     return create_cell_figure(
-        _trace, layer=layer, direction=direction, unit=unit, t=t, predict=predict, lang=lang,
-        step_labels=labels,
+        _trace, layer=sel.layer, direction=sel.direction, unit=sel.unit, t=sel.t,
+        stage=sel.stage, reveal=sel.reveal, predict=sel.predict, lang=lang, step_labels=labels,
     )  # fmt: skip
 
 
@@ -40,13 +43,42 @@ def _copy_to_selection(name: str, key: str) -> None:
     session.set_selection(**{name: None if value == ALL else int(value)})
 
 
-def _selector(widget, label: str, name: str, options: list, current, **kwargs):
-    """A widget whose value lives in the shared selection (re-seeded each run, copied back)."""
+def _bound(name: str, current) -> dict:
+    """Widget arguments that keep its value in the shared selection (re-seeded, copied back)."""
     key = f"cell_{name}"
     st.session_state[key] = current
-    return widget(
-        label, options=options, key=key, on_change=_copy_to_selection, args=(name, key), **kwargs
-    )
+    return dict(key=key, on_change=_copy_to_selection, args=(name, key))
+
+
+def _selector(widget, label: str, name: str, options: list, current, **kwargs):
+    return widget(label, options=options, **_bound(name, current), **kwargs)
+
+
+def _on_step(step: Step) -> None:
+    """The figure reached `step` in the browser: the selection (and the URL) follow it."""
+    session.set_selection(t=step.t, stage=step.s, reveal=step.sub == "a")
+
+
+def _reopen(name: str, key: str) -> None:
+    _copy_to_selection(name, key)
+    st.session_state[REOPEN] = True
+
+
+@st.fragment
+def _timestep(run: session.Run, lang: str) -> None:
+    """The "open at t" slider and the figure's follower: a step the figure reports reruns only
+    this fragment (the slider shows the figure's t; the figure is not redrawn); moving the
+    slider reruns the whole page (the figure reopens at that t)."""
+    if run.T > 1:
+        key = "cell_t"
+        st.session_state[key] = session.selection().t
+        st.select_slider(
+            tr("cell.start_t", lang), options=list(range(run.T)), key=key,
+            format_func=lambda t: run.step_labels[t], on_change=_reopen, args=("t", key),
+        )  # fmt: skip
+    stepper.follow("cell_diagram", "cell_stepper", _on_step)
+    if st.session_state.pop(REOPEN, False):
+        st.rerun(scope="app")
 
 
 cfg = session.settings()
@@ -79,14 +111,10 @@ with cols[2]:
         format_func=lambda u: tr("cell.all_units", lang) if u == ALL else str(u),
     )  # fmt: skip
 with cols[3]:
-    if run.T > 1:
-        _selector(
-            st.select_slider, tr("cell.start_t", lang), "t", list(range(run.T)), sel.t,
-            format_func=lambda t: run.step_labels[t],
-        )  # fmt: skip
+    _timestep(run, lang)
 with cols[4]:
-    predict = st.toggle(
-        tr("cell.predict_toggle", lang), value=True, key="cell_predict",
+    st.toggle(
+        tr("cell.predict_toggle", lang), **_bound("predict", sel.predict),
         help=tr("cell.predict_help", lang),
     )  # fmt: skip
 
@@ -101,10 +129,7 @@ if lt.weight_hr is not None:
     st.caption(tr("cell.proj_note", lang, P=lt.h.shape[-1]))
 
 try:
-    fig = _figure(
-        trace, _fingerprint(run), sel.layer, sel.direction, sel.unit, sel.t, predict, lang,
-        tuple(run.step_labels),
-    )  # fmt: skip
+    fig = _figure(trace, _fingerprint(run), sel, lang, tuple(run.step_labels))
 except ValueError as e:
     st.error(tr("cell.no_run", lang, reason=str(e)))
 else:

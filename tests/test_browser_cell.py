@@ -107,3 +107,72 @@ def test_deep_link_opens_at_t_in_chinese(streamlit_server, page):
     assert status.startswith("t = 4 ")
     status = step(page, "下一时间步 ▶▶")[0]
     assert status.startswith("t = 5 ")
+
+
+def key_step(page, key: str) -> list[str]:
+    """Press a key on the page (nothing focused) and wait until the panel text changes."""
+    before = panel_text(page)
+    page.keyboard.press(key)
+    page.wait_for_function(
+        """([sel, before]) => JSON.stringify([...document.querySelectorAll(sel)]
+            .map(t => t.textContent)) !== before""",
+        arg=[PANEL, json.dumps(before)],
+        timeout=10_000,
+    )
+    return settled_text(page)
+
+
+def wait_for_query(page, **want: str) -> dict[str, str]:
+    """Wait until the address bar's query has these values; return the whole query."""
+    page.wait_for_function(
+        """want => { const q = new URLSearchParams(location.search);
+            return Object.entries(want).every(([k, v]) => q.get(k) === v); }""",
+        arg=want,
+        timeout=15_000,
+    )
+    return dict(page.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))"))
+
+
+def test_keys_step_and_the_url_reproduces_the_frame(streamlit_server, page):
+    open_cell(page, streamlit_server, "?j=0")
+    page.locator("h1").first.click()  # focus on the page, not on a widget
+    status, prompt, *_ = key_step(page, "ArrowRight")
+    assert status.startswith("t = 0 ") and "stage 1/6" in status and prompt.startswith("Reveal:")
+    status, *_ = key_step(page, "Shift+ArrowRight")
+    assert status.startswith("t = 1 ") and "stage 1/6" in status
+    status, prompt, *_ = key_step(page, "ArrowRight")
+    assert "stage 2/6" in status and prompt.startswith("Predict:")
+    status, prompt, *_ = key_step(page, "ArrowRight")
+    assert "stage 2/6" in status and prompt.startswith("Reveal:")
+    shown = panel_text(page)
+
+    # the address bar follows the figure: t = 1, the input gate, its numbers revealed
+    query = wait_for_query(page, t="1", stage="input", reveal="1")
+    assert query["j"] == "0"
+    wait_idle(page)
+    slider = page.get_by_role("slider", name="Open at timestep t")
+    assert slider.get_attribute("aria-valuetext") == "1"  # follows the figure too
+    # a reload (or the link pasted elsewhere) opens the figure at that same frame
+    page.goto(page.evaluate("() => location.href"))
+    wait_idle(page)
+    page.wait_for_selector("g.updatemenu-button", timeout=30_000)
+    assert panel_text(page) == shown
+    assert_no_exception(page)
+
+    # keys typed into a widget are the widget's: the figure does not move
+    page.get_by_role("slider", name="Open at timestep t").focus()
+    before = panel_text(page)
+    page.keyboard.press("ArrowLeft")
+    wait_idle(page)
+    page.wait_for_timeout(500)
+    assert panel_text(page)[0].startswith("t = 0 ")  # the widget reopened the figure at t = 0
+    assert before[0].startswith("t = 1 ")
+
+    # Space plays and pauses
+    page.locator("h1").first.click()
+    key_step(page, "Space")  # waits until play has moved on by itself
+    page.keyboard.press("Space")
+    paused = settled_text(page)
+    page.wait_for_timeout(2500)  # longer than one frame of play
+    assert panel_text(page) == paused
+    assert_no_exception(page)

@@ -146,3 +146,40 @@ def test_long_input_gets_a_window_and_says_so():
     fig = figure(at)
     assert len(fig["frames"]) == 60 * 6 * 2
     assert any("80 steps" in i.value for i in at.info)
+
+
+def active_frame(fig: dict) -> str:
+    return fig["frames"][fig["layout"]["sliders"][0]["active"]]["name"]
+
+
+def test_the_url_opens_the_figure_at_a_stage_and_its_answer():
+    at = open_page({"t": "3", "stage": "candidate", "reveal": "1", "j": "0"})
+    assert active_frame(figure(at)) == frame_name(3, 2, "a")
+    assert at.session_state["_selection"] == session.Selection(t=3, unit=0, stage=2, reveal=True)
+    at = open_page({"t": "3", "stage": "4", "j": "0"})  # a stage by its number, on its question
+    assert active_frame(figure(at)) == frame_name(3, 4, "q")
+
+
+def test_a_bad_stage_in_the_url_gets_a_message_and_the_first_stage():
+    at = open_page({"t": "2", "stage": "lunch", "reveal": "maybe"})
+    assert active_frame(figure(at)) == frame_name(2, 0, "q")
+    shown = " ".join(w.value for w in at.warning)
+    assert "stage" in shown and "lunch" in shown and "maybe" in shown
+
+
+def test_the_predict_toggle_lives_in_the_url():
+    at = open_page({"j": "0", "stage": "update"})
+    at.toggle(key="cell_predict").set_value(False).run()
+    assert at.query_params["predict"] in ("0", ["0"])
+    assert active_frame(figure(at)) == frame_name(0, 3, "a")  # same stage, no question to ask
+    at = open_page({"predict": "0"})
+    assert at.toggle(key="cell_predict").value is False
+    assert all(f["name"].endswith("a") for f in figure(at)["frames"])
+
+
+def test_opening_another_timestep_starts_at_its_first_stage():
+    at = open_page({"t": "2", "stage": "output", "reveal": "1"})
+    at.select_slider(key="cell_t").set_value(6).run()
+    assert not at.exception
+    assert active_frame(figure(at)) == frame_name(6, 0, "q")
+    assert "stage" not in at.query_params and "reveal" not in at.query_params

@@ -18,6 +18,7 @@ import streamlit as st
 from lstm_core import LSTM, Trace
 from ui import inputs
 from ui.i18n import tr
+from viz.equations import STAGES
 
 LANGS = ("en", "zh")
 INPUT_KINDS = ("sine", "step", "impulse", "noise", "text", "typed", "csv")
@@ -93,12 +94,19 @@ class Settings:
 
 @dataclass(frozen=True)
 class Selection:
-    """What the user looks at: layer k, direction d, timestep t, hidden unit j (None = all)."""
+    """What the user looks at: layer k, direction d, timestep t, hidden unit j (None = all).
+
+    Inside the cell at t: the stage (index into STAGES), whether its numbers are revealed, and
+    whether the cell asks for a prediction before each reveal.
+    """
 
     layer: int = 0
     direction: int = 0
     t: int = 0
     unit: int | None = None
+    stage: int = 0
+    reveal: bool = False
+    predict: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,7 +155,15 @@ QUERY_KEYS = {
     "seed": "seed",
     "hand": "hand",
 }
-SELECTION_KEYS = {"k": "layer", "dir": "direction", "t": "t", "j": "unit"}
+SELECTION_KEYS = {
+    "k": "layer",
+    "dir": "direction",
+    "t": "t",
+    "j": "unit",
+    "stage": "stage",
+    "reveal": "reveal",
+    "predict": "predict",
+}
 _INT_LIMITS = {
     "seq_len": (1, inputs.MAX_T),
     "num_features": (1, inputs.MAX_D),
@@ -260,6 +276,27 @@ def settings_to_query(cfg: Settings) -> dict[str, str]:
     return out
 
 
+_BOOLS = {"1": True, "true": True, "0": False, "false": False}
+
+
+def _selection_value(name: str, raw: str):
+    """A Selection field from its URL text; ValueError if it does not fit."""
+    raw = str(raw).strip().lower()
+    if name == "unit" and raw in ("", "all"):
+        return None
+    if name in ("reveal", "predict"):
+        return _BOOLS[raw]  # KeyError: not a yes / no
+    if name == "stage":
+        return STAGES.index(raw) if raw in STAGES else _bounded(int(raw), len(STAGES) - 1)
+    return _bounded(int(raw), 10_000)
+
+
+def _bounded(v: int, hi: int) -> int:
+    if not 0 <= v <= hi:
+        raise ValueError(v)
+    return v
+
+
 def selection_from_query(params: Mapping[str, str]) -> tuple[Selection, list[tuple[str, dict]]]:
     """A Selection from the URL (not yet clamped to a run); bad values → defaults plus a message."""
     values, problems = {}, []
@@ -268,23 +305,27 @@ def selection_from_query(params: Mapping[str, str]) -> tuple[Selection, list[tup
             continue
         raw = params[qkey]
         try:
-            v = None if name == "unit" and raw in ("", "all") else int(raw)
-            if v is not None and not 0 <= v <= 10_000:
-                raise ValueError(qkey)
-            values[name] = v
-        except (ValueError, TypeError):
-            default = getattr(Selection(), name)
+            values[name] = _selection_value(name, raw)
+        except (ValueError, TypeError, KeyError):
+            default = selection_to_query(Selection(), every=True)[qkey]
             problems.append(
                 ("common.msg_bad_url", {"param": qkey, "value": str(raw)[:40], "default": default})
             )
     return Selection(**values), problems
 
 
-def selection_to_query(sel: Selection) -> dict[str, str]:
+def selection_to_query(sel: Selection, every: bool = False) -> dict[str, str]:
+    """The URL query parameters for `sel`: those that differ from the defaults (or `every` one)."""
     default, out = Selection(), {}
     for qkey, name in SELECTION_KEYS.items():
         v = getattr(sel, name)
-        if v != getattr(default, name):
+        if v == getattr(default, name) and not every:
+            continue
+        if name == "stage":
+            out[qkey] = STAGES[v]
+        elif isinstance(v, bool):
+            out[qkey] = "1" if v else "0"
+        else:
             out[qkey] = "all" if v is None else str(v)
     return out
 
@@ -297,11 +338,13 @@ def clamp_selection(sel: Selection, run: Run) -> Selection:
         return int(min(max(v, 0), n - 1))
 
     unit = None if sel.unit is None else clip(sel.unit, run.H)
-    return Selection(
+    return dataclasses.replace(
+        sel,
         layer=clip(sel.layer, tr_.num_layers),
         direction=clip(sel.direction, tr_.num_directions),
         t=clip(sel.t, run.T),
         unit=unit,
+        stage=clip(sel.stage, len(STAGES)),
     )
 
 
@@ -591,18 +634,26 @@ def selection() -> Selection:
 
 
 def set_selection(**changes) -> Selection:
-    """Change the shared selection (layer, direction, t, unit), clamped, kept in the URL."""
+    """Change the shared selection (see Selection's fields), clamped, kept in the URL.
+
+    Moving to another timestep without naming a stage opens that timestep at its first stage.
+    """
     _init_session()
     unknown = set(changes) - {f.name for f in dataclasses.fields(Selection)}
     if unknown:
         raise TypeError(f"set_selection() got unknown fields {sorted(unknown)}")
+    old = st.session_state[_SEL]
     clean = {}
     for name, v in changes.items():
         if name == "unit" and v is None:
             clean[name] = None
+        elif name in ("reveal", "predict"):
+            clean[name] = bool(v)
         else:
             clean[name] = int(v)
-    sel = dataclasses.replace(st.session_state[_SEL], **clean)
+    if clean.get("t", old.t) != old.t and "stage" not in clean:
+        clean |= {"stage": 0, "reveal": False}
+    sel = dataclasses.replace(old, **clean)
     sel = clamp_selection(sel, current_run())
     st.session_state[_SEL] = sel
     sync_query_params()
