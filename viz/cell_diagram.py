@@ -18,8 +18,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lstm_core import LayerTrace, Trace
+from viz import cell_bars, palette
 from viz import cell_geometry as geo
-from viz import palette
 from viz.equations import (
     STAGE_BOX,
     STAGE_GATE,
@@ -39,6 +39,7 @@ PLAY_MS = 1400  # per frame when playing
 BOX_ORDER = ("forget", "input", "candidate", "output", "hidden")
 TEXT_SLOTS = ("status", "prompt", "eq_symbolic", "eq_numeric", "meaning")
 TRACE_VEIL, TRACE_LABELS, TRACE_PANEL = 1, 2, 3  # the traces frames change (0: static symbols)
+TRACE_BARS = 4  # whole vector only: the first of the glyph bar traces, one per geo.LABELS entry
 # A step changes only traces (texts and the veil), so no full redraw is needed: that keeps a step
 # to one cheap update in the browser. Buttons use frame lists (see chain_list).
 STEP_ARGS = {
@@ -305,13 +306,18 @@ def _frame_texts(
     for name in geo.LABELS:
         sym = _label_symbol(name, direction, proj, tr)
         known = geo.LABEL_STAGE[name]
-        if known < step.s or (known == step.s and reveal):
+        if _is_revealed(known, step):
             labels.append(f"{sym} = {_label_value(name, v, unit, proj)}")
         elif known == step.s:
             labels.append(f"{sym} = ?")
         else:
             labels.append(sym)
     return [status, prompt, eq_sym, eq_num, meaning, *labels]
+
+
+def _is_revealed(known: int, step: Step) -> bool:
+    """A value computed at stage `known` (-1: an input) is shown from that stage's answer on."""
+    return known < step.s or (known == step.s and step.sub == "a")
 
 
 def _veil(s: int) -> tuple[list, list]:
@@ -420,6 +426,7 @@ PANEL_Y = {
     "eq_numeric": -16.5,
     "meaning": -22.5,
 }
+BARS_NOTE_Y = 76.4  # the glyphs' key, between the status line and the cell
 PANEL_SIZE = {"status": 15, "prompt": 16, "eq_symbolic": 18, "eq_numeric": 18, "meaning": 15}
 
 
@@ -506,21 +513,50 @@ def create_cell_figure(
             predict=predict, step_label=labels[s.t], tr=tr,
         )  # fmt: skip
 
+    def revealed(s: Step) -> tuple[bool, ...]:
+        """Per label of geo.LABELS: is its value shown at step s (the same rule as the texts)."""
+        return tuple(_is_revealed(geo.LABEL_STAGE[name], s) for name in geo.LABELS)
+
+    # Whole vector: one bar trace per label after the four traces above (unit j: none at all).
+    glyphs = cell_bars.make_glyphs(lt, sorted(values), batch) if unit is None else []
+    bar_heights = {
+        tt: [g.heights(cell_bars.glyph_values(values[tt])[g.name]) for g in glyphs] for tt in values
+    }
+
+    def bars_y(s: Step) -> list[list[float]]:
+        """Every glyph's heights at step s: zero until its value is revealed."""
+        shown = revealed(s)
+        return [bar_heights[s.t][k] if shown[k] else g.hidden() for k, g in enumerate(glyphs)]
+
     frames = []
+    prev: tuple[Step, tuple[bool, ...]] | None = None
     for n, s in enumerate(order):
         t_texts = texts(n)
         vx, vy = _veil(s.s)
-        frames.append(  # plain dicts: validating hundreds of go.Frame costs seconds
-            dict(
-                name=s.name,
-                data=[
-                    {"x": vx, "y": vy},
-                    {"text": t_texts[len(TEXT_SLOTS) :]},
-                    {"text": t_texts[: len(TEXT_SLOTS)]},
-                ],
-                traces=[TRACE_VEIL, TRACE_LABELS, TRACE_PANEL],
-            )
+        frame = dict(  # plain dicts: validating hundreds of go.Frame costs seconds
+            name=s.name,
+            data=[
+                {"x": vx, "y": vy},
+                {"text": t_texts[len(TEXT_SLOTS) :]},
+                {"text": t_texts[: len(TEXT_SLOTS)]},
+            ],
+            traces=[TRACE_VEIL, TRACE_LABELS, TRACE_PANEL],
         )
+        if glyphs:
+            # Within one timestep a frame names the previous one as its base and carries only
+            # the glyphs it reveals: each value is sent once per timestep, not once per frame.
+            shown = revealed(s)
+            if prev is not None and prev[0].t == s.t:
+                frame["baseframe"] = prev[0].name
+                changed = [k for k in range(len(glyphs)) if shown[k] != prev[1][k]]
+            else:
+                changed = list(range(len(glyphs)))
+            y = bars_y(s)
+            for k in changed:
+                frame["data"].append({"type": "bar", "y": y[k]})  # no type: scatter
+                frame["traces"].append(TRACE_BARS + k)
+            prev = (s, shown)
+        frames.append(frame)
 
     t_texts = texts(start)
     vx, vy = _veil(order[start].s)
@@ -550,6 +586,18 @@ def create_cell_figure(
             _panel_trace(t_texts[: len(TEXT_SLOTS)]),
         ]
     )
+    start_y = bars_y(order[start])
+    shapes, annotations = _static_shapes(), _annotations(tr)
+    for g in glyphs:
+        shapes += g.shapes()
+    if glyphs:
+        annotations.append(
+            dict(
+                x=geo.X_RANGE[0], y=BARS_NOTE_Y, xanchor="left", yanchor="middle",
+                showarrow=False, font=dict(color=TEXT_COLOR, size=11),
+                text=cell_bars.note(glyphs, tr),
+            )
+        )  # fmt: skip
     fig.update_layout(
         height=height,
         margin=dict(l=10, r=10, t=50, b=10),
@@ -561,8 +609,9 @@ def create_cell_figure(
             range=[PANEL_Y["meaning"] - 3.0, PANEL_Y["status"] + 2.0], visible=False,
             fixedrange=True, scaleanchor="x", scaleratio=1, constrain="domain",
         ),
-        shapes=_static_shapes(),
-        annotations=_annotations(tr),
+        shapes=shapes,
+        annotations=annotations,
+        barmode="overlay",
         updatemenus=[menu],
         sliders=[
             dict(
@@ -576,5 +625,7 @@ def create_cell_figure(
         dragmode=False,
         meta=dict(frame_order=[s.name for s in order], start=start),
     )  # fmt: skip
+    spec = fig.to_dict()
+    spec["data"] += [g.trace(y) for g, y in zip(glyphs, start_y)]  # after the panel: TRACE_BARS…
     # Hundreds of frames: validating each one would cost seconds; they follow the spec above.
-    return go.Figure(dict(fig.to_dict(), frames=frames), _validate=False)
+    return go.Figure(dict(spec, frames=frames), _validate=False)

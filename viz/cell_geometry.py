@@ -120,13 +120,13 @@ LABELS = {
     "h_prev": (X_IN + 0.5, Y_BUS + 3.6, "left", palette.H_LINE),
     "x": (X_X + 1.5, 2.6, "left", palette.X_LINE),
     "f": (GATE_X["f"] + 1.4, 45.0, "left", palette.SIGMA_BOX),
-    "i": (GATE_X["i"] + 1.4, 41.0, "left", palette.SIGMA_BOX),
-    "g": (GATE_X["g"] + 1.4, 41.0, "left", palette.TANH_BOX),
+    "i": (GATE_X["i"] + 1.4, 42.4, "left", palette.SIGMA_BOX),
+    "g": (GATE_X["g"] + 1.4, 42.4, "left", palette.TANH_BOX),
     "written": (GATE_X["g"] + 1.4, 53.5, "left", palette.C_LINE),
     "o": (90.0, Y_O + 2.6, "center", palette.SIGMA_BOX),
     "tanh_c": (X_TANH_C + 5.0, Y_TANH_C, "left", palette.TANH_BOX),
     "h": (X_TANH_C + 1.5, Y_H_OUT + 3.2, "left", palette.H_LINE),
-    "h_up": (X_H_UP - 1.2, 72.6, "right", palette.H_LINE),
+    "h_up": (X_H_UP - 1.2, 74.0, "right", palette.H_LINE),
 }
 # The stage (index into equations.STAGES) at which each quantity is computed; -1: it comes in.
 LABEL_STAGE = {
@@ -143,4 +143,25 @@ LABEL_STAGE = {
     "tanh_c": 5,
     "h": 5,
     "h_up": 5,
+}
+
+# Whole-vector mode: a small bar glyph per label, one thin bar per unit (viz/cell_bars.py).
+# name → (x0, y0): the glyph's lower left corner; it is at most GLYPH_W wide and GLYPH_H tall.
+# Placed in free space next to its label (mostly under it), clear of lines, boxes and labels.
+GLYPH_W, GLYPH_H = 8.0, 6.0
+GLYPH_SLOT_MAX = 2.0  # widest slot per bar: few bars stay thin bars, not blocks
+GLYPHS = {
+    "c_prev": (X_IN + 0.5, 48.8),
+    "kept": (39.5, 65.8),
+    "c": (X_TANH_C + 1.5, 65.8),
+    "h_prev": (X_IN + 0.5, 22.4),
+    "x": (X_X + 1.5, 5.2),
+    "f": (GATE_X["f"] + 1.4, 36.8),
+    "i": (GATE_X["i"] + 0.9, 34.4),
+    "g": (GATE_X["g"] + 2.6, 34.4),
+    "written": (GATE_X["g"] + 2.6, 45.6),
+    "o": (GATE_X["o"] + 4.3, 33.3),
+    "tanh_c": (X_TANH_C + 5.0, 42.6),
+    "h": (X_TANH_C + 1.5, 12.6),
+    "h_up": (X_H_UP - 1.2 - GLYPH_W, 65.8),
 }
