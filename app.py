@@ -13,6 +13,7 @@ from ui import session, sidebar
 from ui.i18n import tr
 from viz import palette as pal
 
+session.begin_run()  # before anything reads the settings: Back / Forward restore the URL's
 st.set_page_config(
     page_title=tr("common.app_title", session.lang()), page_icon=":material/memory:", layout="wide"
 )

@@ -2,12 +2,13 @@
 
 Starts `streamlit run app.py` on a free loopback port, opens the cell page (url path `step`) in the
 system Chromium on the default settings, then steps N times. Each step is timed inside the page:
-`performance.now()` at the click, a MutationObserver on the figure for the moment the equation text
-(status, equation and numbers annotations) changes, then one animation frame for the paint. The
-same steps are also timed from Playwright (click → `wait_for_function` on the new text), which adds
-the driver's round trips. As a reference measured in the same run, the same click on a minimal
-Plotly figure (one text trace, same frame-list button, no Streamlit): Plotly's own floor on this
-machine at this moment (the machine is shared, so compare the two rather than absolute times).
+`performance.now()` at the click (or the → key), a MutationObserver on the figure for the moment
+the equation text (status, equation and numbers annotations) changes, then one animation frame for
+the paint. The same steps are also timed from Playwright (click → `wait_for_function` on the new
+text), which adds the driver's round trips. As a reference measured in the same run, the same
+click on a minimal Plotly figure (one text trace, same frame-list button, no Streamlit): Plotly's
+own floor on this machine at this moment (the machine is shared, so compare the two rather than
+absolute times).
 Prints median and p95 of each.
 
     .venv/bin/python bench/bench_step_latency.py [--steps 30] [--url-query "H=8&T=20"] [--write]
@@ -31,16 +32,14 @@ EQ_TEXT_JS = """
 () => [...document.querySelectorAll(".js-plotly-plot .scatterlayer .trace:last-child text")]
     .map(t => t.textContent).join(" | ")
 """
-# Click the button labelled `label` and resolve with the ms until the equation text changed and
-# the next frame was painted.
-STEP_JS = """
-async (label) => {
+# Resolve with the ms from firing a step until the equation text changed and the next frame was
+# painted. __FIRE__ fires it: a click on the button labelled `arg`, or the key `arg` pressed.
+TIMED_JS = """
+async (arg) => {
     const gd = document.querySelector(".js-plotly-plot");
     const text = __TEXT__;
     const before = text();
-    const button = [...gd.querySelectorAll("g.updatemenu-button")]
-        .find(b => b.textContent.trim() === label);
-    if (!button) throw new Error("no button " + label);
+    const fire = __FIRE__;
     return await new Promise(resolve => {
         let t0 = 0;
         const done = () => requestAnimationFrame(() => resolve(performance.now() - t0));
@@ -49,10 +48,21 @@ async (label) => {
         });
         obs.observe(gd, {subtree: true, childList: true, characterData: true});
         t0 = performance.now();
-        button.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+        fire();
     });
 }
 """.replace("__TEXT__", EQ_TEXT_JS.strip())
+STEP_JS = TIMED_JS.replace(
+    "__FIRE__",
+    """() => [...gd.querySelectorAll("g.updatemenu-button")]
+        .find(b => b.textContent.trim() === arg)
+        .dispatchEvent(new MouseEvent("click", {bubbles: true}))""",
+)
+# ui/stepper.js presses the figure's "next ▶" button for the → key
+KEY_JS = TIMED_JS.replace(
+    "__FIRE__",
+    '() => document.body.dispatchEvent(new KeyboardEvent("keydown", {key: arg, bubbles: true}))',
+)
 
 
 def p95(xs: list[float]) -> float:
@@ -72,12 +82,14 @@ def measure(base: str, steps: int, query: str, label: str = "next ▶") -> dict[
         page.wait_for_selector(IDLE, timeout=60_000)
         page.wait_for_selector(".js-plotly-plot g.updatemenu-button", timeout=60_000)
         page.wait_for_timeout(500)
-        in_page, driver = [], []
+        in_page, driver, key = [], [], []
         for _ in range(3):  # warm-up: the first redraws compile fonts and paths
             page.evaluate(STEP_JS, label)
         for n in range(steps):
-            if n % 2 == 0:
+            if n % 3 == 0:
                 in_page.append(page.evaluate(STEP_JS, label))
+            elif n % 3 == 1:
+                key.append(page.evaluate(KEY_JS, "ArrowRight"))
             else:
                 before = page.evaluate(EQ_TEXT_JS)
                 t0 = time.perf_counter()
@@ -89,7 +101,7 @@ def measure(base: str, steps: int, query: str, label: str = "next ▶") -> dict[
         if page.locator("[data-testid='stException']").count():
             raise RuntimeError("the page shows an exception")
         browser.close()
-    return {"in_page": in_page, "driver": driver}
+    return {"in_page": in_page, "key": key, "driver": driver}
 
 
 def baseline_html() -> str:
@@ -126,7 +138,7 @@ def measure_baseline(steps: int) -> list[float]:
         page.wait_for_selector(".js-plotly-plot g.updatemenu-button", timeout=60_000)
         for _ in range(3):
             page.evaluate(STEP_JS, "next ▶")
-        out = [page.evaluate(STEP_JS, "next ▶") for _ in range(steps // 2)]
+        out = [page.evaluate(STEP_JS, "next ▶") for _ in range(steps // 3)]
         browser.close()
     return out
 
@@ -138,6 +150,7 @@ def section(res: dict[str, list[float]], command: str, load: tuple[float, float]
     """The markdown section for docs/BENCHMARKS.md."""
     rows = {
         "in_page": "cell page, in the page (click → equation text changed → next frame painted)",
+        "key": "cell page, the → key, timed the same way (keydown → … → painted)",
         "driver": "cell page, from Playwright (click → `wait_for_function` saw the new text)",
         "plotly_floor": "minimal Plotly figure, same button and timing (Plotly's floor right now)",
     }
@@ -159,7 +172,10 @@ A step in the cell diagram ("next ▶": one stage, or predict → reveal) on the
 equation and numbers. Stepping never reruns the script: the figure's frames change only three
 traces (the value labels, the equation panel and the veil that dims all but the current stage's
 box), with no full redraw, and the buttons are frame lists that Plotly's `fromcurrent` turns into
-exactly one step (`viz.cell_diagram.chain_list`).
+exactly one step (`viz.cell_diagram.chain_list`). The → key presses that same button
+(`ui/stepper.js`). About 250 ms after stepping pauses, the frame reached is reported to the
+server, which reruns only a fragment (the URL and the "open at t" slider follow; the figure is
+not redrawn).
 
 Command: `{command}` ({when})
 

@@ -153,11 +153,37 @@ def test_keys_step_and_the_url_reproduces_the_frame(streamlit_server, page):
     slider = page.get_by_role("slider", name="Open at timestep t")
     assert slider.get_attribute("aria-valuetext") == "1"  # follows the figure too
     # a reload (or the link pasted elsewhere) opens the figure at that same frame
-    page.goto(page.evaluate("() => location.href"))
+    here = page.evaluate("() => location.href")
+    page.goto(here)
     wait_idle(page)
     page.wait_for_selector("g.updatemenu-button", timeout=30_000)
     assert panel_text(page) == shown
     assert_no_exception(page)
+
+    # Back undoes a step: the figure reopens at the frame of the URL it goes back to
+    page.go_back()
+    page.wait_for_function("here => location.href !== here", arg=here, timeout=15_000)
+    wait_idle(page)
+    q = page.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
+    t, stage = int(q.get("t", 0)), session.STAGES.index(q.get("stage", "forget"))
+    page.wait_for_function(
+        "([sel, want]) => (document.querySelector(sel)?.textContent || '').startsWith(want)",
+        arg=[PANEL, f"t = {t} "],
+        timeout=15_000,
+    )
+    status, prompt, *_ = settled_text(page)
+    assert f"stage {stage + 1}/6" in status
+    assert prompt.startswith("Reveal:" if q.get("reveal") == "1" else "Predict:")
+    assert (t, stage, q.get("reveal")) != (1, 1, "1")
+    page.go_forward()
+    page.wait_for_function("here => location.href === here", arg=here, timeout=15_000)
+    wait_idle(page)
+    page.wait_for_function(
+        "([sel, want]) => [...document.querySelectorAll(sel)].map(t => t.textContent)"
+        ".join('|') === want",
+        arg=[PANEL, "|".join(shown)],
+        timeout=15_000,
+    )
 
     # keys typed into a widget are the widget's: the figure does not move
     page.get_by_role("slider", name="Open at timestep t").focus()

@@ -517,6 +517,22 @@ def _query_params() -> dict[str, str]:
         return {}
 
 
+def _history_navigation() -> bool:
+    """True when this run comes from the browser's Back / Forward: the URL is then the truth."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return bool(getattr(ctx, "is_history_navigation", False))
+
+
+def begin_run() -> None:
+    """Call first in every run: after Back / Forward, settings and selection follow the URL
+    (each step, setting and selection change is one browser history entry: Back undoes it)."""
+    if _history_navigation():
+        st.session_state[_INIT] = False
+    _init_session()
+
+
 def _init_session() -> None:
     """On a session's first run: settings and selection from the URL (validated)."""
     ss = st.session_state
@@ -668,9 +684,5 @@ def sync_query_params() -> None:
     current = _query_params()
     if {k: v for k, v in current.items() if k in ours} == want:
         return
-    for k in ours:
-        if k in current and k not in want:
-            del st.query_params[k]
-    for k, v in want.items():
-        if current.get(k) != v:
-            st.query_params[k] = v
+    # one write, so one browser history entry per change
+    st.query_params.from_dict({k: v for k, v in current.items() if k not in ours} | want)
