@@ -15,6 +15,7 @@ from viz.cell_diagram import (
     SLIDE_ARGS,
     STEP_ARGS,
     TEXT_SLOTS,
+    TRACE_BARS,
     TRACE_LABELS,
     TRACE_PANEL,
     TRACE_VEIL,
@@ -416,3 +417,220 @@ def test_cell_texts_exist_in_both_languages_with_the_same_placeholders():
     for key, t in texts.items():
         assert t.get("en") and t.get("zh"), key
         assert fields(t["en"]) == fields(t["zh"]), key
+
+
+# ----- whole vector: one small bar per unit at every label ---------------------------------------
+
+GLYPH_NAMES = list(geo.LABELS)
+BAR_TRACES = list(range(TRACE_BARS, TRACE_BARS + len(GLYPH_NAMES)))
+HALF_DECIMAL = 0.0005 + 1e-9  # bar heights are sent with 3 decimals (data units)
+
+
+def resolved(fig, name) -> dict[int, dict]:
+    """trace index → data of frame `name` after Plotly's baseframe merge (plots.computeFrame)."""
+    by_name = {f.name: f for f in fig.frames}
+    stack, fr = [], by_name[name]
+    while True:
+        stack.append(fr)
+        if not fr.baseframe:
+            break
+        fr = by_name[fr.baseframe]
+    out: dict[int, dict] = {}
+    for fr in reversed(stack):  # the base first, then each frame on top
+        for k, d in zip(fr.traces, fr.data):
+            out[k] = {**out.get(k, {}), **d.to_plotly_json()}
+    return out
+
+
+def trace_vectors(lt, t: int) -> dict[str, np.ndarray]:
+    """The vector behind each glyph, read straight from the trace (float64, batch entry 0)."""
+    arrays = dict(
+        c_prev=lt.c_prev, kept=lt.kept, c=lt.c, h_prev=lt.h_prev, x=lt.x, f=lt.f, i=lt.i,
+        g=lt.g, written=lt.written, o=lt.o, tanh_c=lt.tanh_c, h=lt.h_cell, h_up=lt.h,
+    )  # fmt: skip
+    return {k: np.asarray(a[t, 0], np.float64) for k, a in arrays.items()}
+
+
+def bar_values(fig, name: str) -> dict[str, np.ndarray]:
+    """Each glyph's bars in frame `name` turned back into values: height / span * scale."""
+    data = resolved(fig, name)
+    out = {}
+    for k, g in zip(BAR_TRACES, GLYPH_NAMES):
+        trace = fig.data[k]
+        span = geo.GLYPH_H if trace.base == geo.GLYPHS[g][1] else geo.GLYPH_H / 2
+        out[g] = np.asarray(data[k]["y"], np.float64) / span * trace.meta["scale"]
+    return out
+
+
+@pytest.mark.parametrize("layer, direction", [(0, 0), (1, 1)])
+def test_bars_equal_every_units_value_once_revealed(model_trace, layer, direction):
+    _, trace = model_trace
+    lt = trace.layers[layer][direction]
+    fig = create_cell_figure(trace, layer=layer, direction=direction, unit=None)
+    scale = {g: fig.data[k].meta["scale"] for k, g in zip(BAR_TRACES, GLYPH_NAMES)}
+    c_max = max(np.abs(lt.c).max(), np.abs(lt.c_prev).max())
+    assert scale["c"] == scale["kept"] == scale["c_prev"] >= c_max
+    assert scale["c"] <= c_max * 1.01  # ±max|c|, rounded up to 3 significant digits
+    assert np.abs(lt.x).max() <= scale["x"] <= np.abs(lt.x).max() * 1.01
+    assert all(scale[g] == 1.0 for g in ("f", "i", "o", "g", "written", "tanh_c", "h", "h_up"))
+    for fr in fig.frames:
+        step = parse_frame_name(fr.name)
+        want = trace_vectors(lt, step.t)
+        got = bar_values(fig, fr.name)
+        for g in GLYPH_NAMES:
+            known = geo.LABEL_STAGE[g]
+            if known < step.s or (known == step.s and step.sub == "a"):
+                tol = HALF_DECIMAL / (geo.GLYPH_H / 2) * scale[g]
+                assert got[g] == pytest.approx(want[g], abs=tol), (fr.name, g)
+            else:  # not computed yet, or the question of its own stage: no bars
+                assert not got[g].any(), (fr.name, g)
+
+
+def test_bar_heights_in_data_units_and_fixed_ranges(model_trace):
+    _, trace = model_trace
+    lt = trace.layers[0][0]
+    fig = create_cell_figure(trace, unit=None, t=2, stage=5, reveal=True)
+    H = lt.hidden_size
+    for k, g in zip(BAR_TRACES, GLYPH_NAMES):
+        bars, x0 = fig.data[k], geo.GLYPHS[g][0]
+        assert bars.type == "bar" and bars.marker.color == geo.LABELS[g][3]  # the label's colour
+        assert len(bars.x) == (lt.x.shape[-1] if g == "x" else H)
+        assert bars.x[0] > x0 and bars.x[-1] < x0 + geo.GLYPH_W  # unit 0 on the left
+        assert list(bars.x) == sorted(bars.x)
+    f, c = fig.data[TRACE_BARS + GLYPH_NAMES.index("f")], fig.data[TRACE_BARS + 2]
+    assert f.base == geo.GLYPHS["f"][1]  # σ: up from the bottom, 1 = the full height
+    assert np.allclose(f.y, np.round(lt.f[2, 0] * geo.GLYPH_H, 3))
+    assert c.base == geo.GLYPHS["c"][1] + geo.GLYPH_H / 2  # c: around the midline, ±max|c|
+    assert np.allclose(c.y, np.round(lt.c[2, 0] / c.meta["scale"] * geo.GLYPH_H / 2, 3))
+    g_bars = fig.data[TRACE_BARS + GLYPH_NAMES.index("g")]
+    assert np.allclose(g_bars.y, np.round(lt.g[2, 0] * geo.GLYPH_H / 2, 3))  # tanh: ±1
+    for fr in fig.frames:  # every bar stays inside its glyph
+        for k, d in resolved(fig, fr.name).items():
+            if k >= TRACE_BARS:
+                lim = geo.GLYPH_H if fig.data[k].meta["kind"] == "sigma" else geo.GLYPH_H / 2
+                low = 0.0 if fig.data[k].meta["kind"] == "sigma" else -lim
+                assert all(low <= y <= lim for y in d["y"])
+
+
+def test_bars_start_on_the_opening_frame_and_frames_only_change_y(model_trace):
+    _, trace = model_trace
+    fig = create_cell_figure(trace, unit=None, t=3, stage=2, reveal=True)
+    start = fig.frames[fig.layout.sliders[0].active].name
+    opening = resolved(fig, start)
+    for k in BAR_TRACES:
+        assert list(fig.data[k].y) == list(opening[k]["y"])
+    assert list(fig.data[TRACE_PANEL].text) == list(opening[TRACE_PANEL]["text"])
+    assert len(fig.data) == TRACE_BARS + len(GLYPH_NAMES)
+    scatters = [n for n, d in enumerate(fig.data) if d.type == "scatter"]
+    assert scatters[-1] == TRACE_PANEL  # the panel stays the last scatter trace
+    for fr in fig.frames:
+        assert fr.layout is None or not fr.layout.to_plotly_json()
+        for k, d in zip(fr.traces, fr.data):
+            if k >= TRACE_BARS:
+                assert set(d.to_plotly_json()) == {"type", "y"} and d.type == "bar"
+        full = resolved(fig, fr.name)  # a jump to any frame gets every trace's state
+        assert sorted(full) == [TRACE_VEIL, TRACE_LABELS, TRACE_PANEL, *BAR_TRACES]
+        step = parse_frame_name(fr.name)
+        if fr.baseframe:  # a base is always the frame before, at the same timestep
+            assert parse_frame_name(fr.baseframe).t == step.t
+    for a in ("STEP_ARGS", "SLIDE_ARGS"):
+        args = {"STEP_ARGS": STEP_ARGS, "SLIDE_ARGS": SLIDE_ARGS}[a]
+        frame = args["frame"]
+        assert all(not f["redraw"] for f in (frame if isinstance(frame, list) else [frame]))
+
+
+def test_each_value_is_sent_once_per_timestep(model_trace):
+    _, trace = model_trace
+    fig = create_cell_figure(trace, unit=None)
+    T = trace.layers[0][0].c.shape[0]
+    sent = sum(1 for fr in fig.frames for k in fr.traces if k >= TRACE_BARS)
+    assert sent == T * (len(GLYPH_NAMES) + 10)  # the first frame of t: all 13; later: 10 reveals
+
+
+def test_no_bars_with_a_unit_selected(model_trace):
+    _, trace = model_trace
+    fig = create_cell_figure(trace, unit=1)
+    assert len(fig.data) == TRACE_BARS and not any(d.type == "bar" for d in fig.data)
+    assert all(max(fr.traces) == TRACE_PANEL and not fr.baseframe for fr in fig.frames)
+    assert not any("Bars:" in (a.text or "") for a in fig.layout.annotations)
+    n_shapes = len(fig.layout.shapes)
+    assert len(create_cell_figure(trace, unit=None).layout.shapes) == n_shapes + 2 * 13
+
+
+def test_the_bars_key_states_every_scale(model_trace):
+    _, trace = model_trace
+    fig = create_cell_figure(trace, unit=None)
+    note = next(a.text for a in fig.layout.annotations if (a.text or "").startswith("Bars:"))
+    c_scale = fig.data[TRACE_BARS + 2].meta["scale"]
+    x_scale = fig.data[TRACE_BARS + GLYPH_NAMES.index("x")].meta["scale"]
+    assert "j = 0…2" in note and "σ 0…1" in note and "tanh −1…1" in note
+    assert f"c ±{c_scale:.3g}" in note and f"x ±{x_scale:.3g}" in note and "h ±" not in note
+    zh = create_cell_figure(trace, unit=None, lang="zh")
+    assert any((a.text or "").startswith("小条") for a in zh.layout.annotations)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_bars_with_a_projection(dtype):
+    model = LSTM(2, 5, proj_size=3, seed=4, dtype=dtype).eval()
+    lt = model.trace(np.random.default_rng(0).normal(size=(4, 2)) * 3).layers[0][0]
+    fig = create_cell_figure(lt, unit=None, t=3, stage=5, reveal=True)
+    by = {g: fig.data[k] for k, g in zip(BAR_TRACES, GLYPH_NAMES)}
+    assert len(by["h_up"].x) == len(by["h_prev"].x) == 3 and len(by["h"].x) == 5
+    h_scale = by["h_up"].meta["scale"]
+    assert h_scale >= max(np.abs(lt.h).max(), np.abs(lt.h_prev).max())  # h is unbounded here
+    assert by["h"].meta["scale"] == 1.0  # o ⊙ tanh(c) stays in (−1, 1)
+    got = bar_values(fig, frame_name(3, 5, "a"))
+    want = trace_vectors(lt, 3)
+    for g in GLYPH_NAMES:
+        tol = HALF_DECIMAL / (geo.GLYPH_H / 2) * by[g].meta["scale"] + 1e-6
+        assert got[g] == pytest.approx(want[g], abs=tol), g
+    note = next(a.text for a in fig.layout.annotations if (a.text or "").startswith("Bars:"))
+    assert f"h ±{h_scale:.3g}" in note
+
+
+def _rects_overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _segment_hits_rect(x0, y0, x1, y1, r, pad) -> bool:
+    """Axis-parallel segments (every line of the cell is one) against a rectangle grown by pad."""
+    rx0, ry0, rx1, ry1 = r[0] - pad, r[1] - pad, r[2] + pad, r[3] + pad
+    return min(x0, x1) < rx1 and max(x0, x1) > rx0 and min(y0, y1) < ry1 and max(y0, y1) > ry0
+
+
+def test_glyphs_sit_clear_of_lines_boxes_nodes_and_each_other():
+    frame_pad = 0.3  # Glyph.shapes draws the frame this much wider than the bars
+    rects = {
+        g: (x0 - frame_pad, y0, x0 + geo.GLYPH_W + frame_pad, y0 + geo.GLYPH_H)
+        for g, (x0, y0) in geo.GLYPHS.items()
+    }
+    assert set(rects) == set(geo.LABELS)
+    names = list(rects)
+    for n, a in enumerate(names):
+        for b in names[n + 1 :]:
+            assert not _rects_overlap(rects[a], rects[b]), (a, b)
+    for g, r in rects.items():
+        assert geo.X_RANGE[0] <= r[0] and r[2] <= geo.X_RANGE[1] and 0 <= r[1] and r[3] <= 74
+        for ln in geo.static_lines():  # half the line's width (≈ 6.2 px a unit), plus a bit
+            pad = ln["line"]["width"] / 6.2 / 2 + 0.05
+            assert not _segment_hits_rect(ln["x0"], ln["y0"], ln["x1"], ln["y1"], r, pad), g
+        for x, y, _, _ in geo.gate_boxes():
+            box = (x - geo.BOX_W / 2, y - geo.BOX_H / 2, x + geo.BOX_W / 2, y + geo.BOX_H / 2)
+            assert not _rects_overlap(r, box), g
+        for x, y, _ in geo.NODES.values():
+            circle = (x - geo.NODE_R, y - geo.NODE_R, x + geo.NODE_R, y + geo.NODE_R)
+            assert not _rects_overlap(r, circle), g
+        for x0, y0, x1, y1 in geo.DASHED_BOX.values():  # inside a dashed box or outside it
+            edges = [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)]
+            assert not any(_segment_hits_rect(*e, r, 0.0) for e in edges), g
+        for other, (lx, ly, _, _) in geo.LABELS.items():  # no label's anchor under a glyph
+            assert not (r[0] <= lx <= r[2] and r[1] - 1.0 <= ly <= r[3] + 1.0), (g, other)
+
+
+def test_bars_cost_little_even_at_the_largest_sizes():
+    """H = 64, 60 timesteps with predictions (720 frames): the bars add well under 2× the JSON."""
+    model = LSTM(1, 64, seed=0).eval()
+    lt = model.trace(np.sin(np.arange(MAX_STEPS, dtype=float))[:, None]).layers[0][0]
+    whole = len(create_cell_figure(lt, unit=None).to_json())
+    one = len(create_cell_figure(lt, unit=0).to_json())
+    assert whole < 1.6 * one, (whole, one)

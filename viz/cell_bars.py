@@ -18,6 +18,7 @@ import numpy as np
 
 from lstm_core import LayerTrace
 from viz import cell_geometry as geo
+from viz import palette
 from viz.equations import StepValues
 
 DECIMALS = 3  # bar heights in data units (a glyph is 5 units ≈ 33 px tall): far below a pixel
@@ -37,9 +38,10 @@ KIND = {
     "h": "tanh",  # o ⊙ tanh(c_t): in (−1, 1) with or without a projection
     "h_up": "h",  # "h": tanh's range, or ±max|h| when a projection makes h unbounded
 }
+# Neutral greys, so no glyph part borrows a colour of the article's code.
 FRAME_FILL = "rgba(255,255,255,0.85)"  # the glyph's background: bars read well on any tint
 FRAME_LINE = "#ced4da"
-AXIS_LINE = "#868e96"  # the baseline (σ) or the zero line (symmetric)
+AXIS_LINE = "#adb5bd"  # the baseline (σ) or the zero line (symmetric)
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ class Glyph:
 
     @property
     def value_range(self) -> tuple[float, float]:
-        return (-self.scale, self.scale) if self.symmetric else (0.0, 1.0)
+        """The values drawn from the bottom to the top of the glyph."""
+        return (-self.scale, self.scale) if self.symmetric else palette.SIGMOID_RANGE
 
     def xs(self) -> list[float]:
         """(n,) bar centres, unit 0 on the left."""
@@ -101,6 +104,7 @@ class Glyph:
             type="bar", x=self.xs(), y=list(heights), base=self.base, width=round(bar_w, 4),
             marker=dict(color=self.color, line=dict(width=0)), hoverinfo="skip",
             showlegend=False, name=self.name,
+            meta=dict(label=self.name, kind=self.kind, scale=self.scale),
         )  # fmt: skip
 
     def shapes(self) -> list[dict]:
@@ -152,12 +156,13 @@ def scales(lt: LayerTrace, ts: Sequence[int], batch: int = 0) -> dict[str, float
     ts = list(ts)
 
     def peak(*arrays: np.ndarray) -> float:
-        return ceil_sig(max(float(np.max(np.abs(a[ts, batch]), initial=0.0)) for a in arrays))
+        m = max(palette.symmetric_range(a[ts, batch], floor=0.0)[1] for a in arrays)
+        return ceil_sig(m)
 
     proj = lt.weight_hr is not None
     return {
-        "sigma": 1.0,
-        "tanh": 1.0,
+        "sigma": palette.SIGMOID_RANGE[1],
+        "tanh": palette.TANH_RANGE[1],
         "c": peak(lt.c_prev, lt.c),  # |f ⊙ c_{t-1}| ≤ |c_{t-1}|: kept fits too
         "x": peak(lt.x),
         "h": peak(lt.h_prev, lt.h) if proj else 1.0,  # used only with a projection

@@ -21,7 +21,7 @@ Y_O = 40.0  # o ⊙ tanh(c)
 BOX_W, BOX_H = 8.0, 7.0  # gate boxes
 NODE_R = 2.2  # ⊙ / + circles
 
-GATE_X = {"f": 22.0, "i": 44.0, "g": 60.0, "o": 82.0}
+GATE_X = {"f": 22.0, "i": 43.5, "g": 60.0, "o": 82.0}
 X_TANH_C = 104.0  # tanh(c_t) box and ⊙ with o
 Y_TANH_C = 51.0
 X_IN = 2.0  # where c_{t-1} and h_{t-1} enter
@@ -157,10 +157,10 @@ GLYPHS = {
     "h_prev": (X_IN + 0.5, 22.4),
     "x": (X_X + 1.5, 5.2),
     "f": (GATE_X["f"] + 1.4, 36.8),
-    "i": (GATE_X["i"] + 0.9, 34.4),
+    "i": (GATE_X["i"] + 0.8, 34.4),
     "g": (GATE_X["g"] + 2.6, 34.4),
     "written": (GATE_X["g"] + 2.6, 45.6),
-    "o": (GATE_X["o"] + 4.3, 33.3),
+    "o": (GATE_X["o"] + 4.8, 33.3),
     "tanh_c": (X_TANH_C + 5.0, 42.6),
     "h": (X_TANH_C + 1.5, 12.6),
     "h_up": (X_H_UP - 1.2 - GLYPH_W, 65.8),
