@@ -422,7 +422,8 @@ def test_cell_texts_exist_in_both_languages_with_the_same_placeholders():
 # ----- whole vector: one small bar per unit at every label ---------------------------------------
 
 GLYPH_NAMES = list(geo.LABELS)
-BAR_TRACES = list(range(TRACE_BARS, TRACE_BARS + len(GLYPH_NAMES)))
+N_BAR_TRACES = len(set(geo.LABEL_STAGE.values()))  # one bar trace per revealing stage
+BAR_TRACES = list(range(TRACE_BARS, TRACE_BARS + N_BAR_TRACES))
 HALF_DECIMAL = 0.0005 + 1e-9  # bar heights are sent with 3 decimals (data units)
 
 
@@ -442,6 +443,19 @@ def resolved(fig, name) -> dict[int, dict]:
     return out
 
 
+def glyph_meta(fig) -> dict[str, tuple[int, dict]]:
+    """label → (trace index, its glyph's meta: kind, scale, n, offset into the trace's bars)."""
+    return {m["label"]: (k, m) for k in BAR_TRACES for m in fig.data[k].meta["glyphs"]}
+
+
+def glyph_slice(fig, label: str, key: str, data=None) -> np.ndarray:
+    """One glyph's part of its bar trace's array `key` (x, y, base, width, marker.color)."""
+    k, m = glyph_meta(fig)[label]
+    d = fig.data[k].to_plotly_json() if data is None else data[k]
+    a = d["marker"]["color"] if key == "color" else d[key]
+    return np.asarray(a[m["offset"] : m["offset"] + m["n"]])
+
+
 def trace_vectors(lt, t: int) -> dict[str, np.ndarray]:
     """The vector behind each glyph, read straight from the trace (float64, batch entry 0)."""
     arrays = dict(
@@ -455,10 +469,9 @@ def bar_values(fig, name: str) -> dict[str, np.ndarray]:
     """Each glyph's bars in frame `name` turned back into values: height / span * scale."""
     data = resolved(fig, name)
     out = {}
-    for k, g in zip(BAR_TRACES, GLYPH_NAMES):
-        trace = fig.data[k]
-        span = geo.GLYPH_H if trace.base == geo.GLYPHS[g][1] else geo.GLYPH_H / 2
-        out[g] = np.asarray(data[k]["y"], np.float64) / span * trace.meta["scale"]
+    for g, (_, m) in glyph_meta(fig).items():
+        span = geo.GLYPH_H if m["kind"] == "sigma" else geo.GLYPH_H / 2
+        out[g] = glyph_slice(fig, g, "y", data).astype(np.float64) / span * m["scale"]
     return out
 
 
@@ -467,7 +480,8 @@ def test_bars_equal_every_units_value_once_revealed(model_trace, layer, directio
     _, trace = model_trace
     lt = trace.layers[layer][direction]
     fig = create_cell_figure(trace, layer=layer, direction=direction, unit=None)
-    scale = {g: fig.data[k].meta["scale"] for k, g in zip(BAR_TRACES, GLYPH_NAMES)}
+    scale = {g: m["scale"] for g, (_, m) in glyph_meta(fig).items()}
+    assert sorted(scale) == sorted(GLYPH_NAMES)
     c_max = max(np.abs(lt.c).max(), np.abs(lt.c_prev).max())
     assert scale["c"] == scale["kept"] == scale["c_prev"] >= c_max
     assert scale["c"] <= c_max * 1.01  # ±max|c|, rounded up to 3 significant digits
@@ -491,25 +505,28 @@ def test_bar_heights_in_data_units_and_fixed_ranges(model_trace):
     lt = trace.layers[0][0]
     fig = create_cell_figure(trace, unit=None, t=2, stage=5, reveal=True)
     H = lt.hidden_size
-    for k, g in zip(BAR_TRACES, GLYPH_NAMES):
-        bars, x0 = fig.data[k], geo.GLYPHS[g][0]
-        assert bars.type == "bar" and bars.marker.color == geo.LABELS[g][3]  # the label's colour
-        assert len(bars.x) == (lt.x.shape[-1] if g == "x" else H)
-        assert bars.x[0] > x0 and bars.x[-1] < x0 + geo.GLYPH_W  # unit 0 on the left
-        assert list(bars.x) == sorted(bars.x)
-    f, c = fig.data[TRACE_BARS + GLYPH_NAMES.index("f")], fig.data[TRACE_BARS + 2]
-    assert f.base == geo.GLYPHS["f"][1]  # σ: up from the bottom, 1 = the full height
-    assert np.allclose(f.y, np.round(lt.f[2, 0] * geo.GLYPH_H, 3))
-    assert c.base == geo.GLYPHS["c"][1] + geo.GLYPH_H / 2  # c: around the midline, ±max|c|
-    assert np.allclose(c.y, np.round(lt.c[2, 0] / c.meta["scale"] * geo.GLYPH_H / 2, 3))
-    g_bars = fig.data[TRACE_BARS + GLYPH_NAMES.index("g")]
-    assert np.allclose(g_bars.y, np.round(lt.g[2, 0] * geo.GLYPH_H / 2, 3))  # tanh: ±1
+    for g in GLYPH_NAMES:
+        x0, y0 = geo.GLYPHS[g]
+        xs = glyph_slice(fig, g, "x")
+        assert len(xs) == (lt.x.shape[-1] if g == "x" else H)
+        assert xs[0] > x0 and xs[-1] < x0 + geo.GLYPH_W and list(xs) == sorted(xs)  # j=0 left
+        assert set(glyph_slice(fig, g, "color")) == {geo.LABELS[g][3]}  # the label's colour
+        kind = glyph_meta(fig)[g][1]["kind"]
+        base = y0 if kind == "sigma" else y0 + geo.GLYPH_H / 2  # σ: up from the bottom
+        assert set(glyph_slice(fig, g, "base")) == {base}
+    f_y, c_y = glyph_slice(fig, "f", "y"), glyph_slice(fig, "c", "y")
+    assert np.allclose(f_y, np.round(lt.f[2, 0] * geo.GLYPH_H, 3))  # σ: 1 = the full height
+    c_scale = glyph_meta(fig)["c"][1]["scale"]  # c: around the midline, ±max|c|
+    assert np.allclose(c_y, np.round(lt.c[2, 0] / c_scale * geo.GLYPH_H / 2, 3))
+    g_y = glyph_slice(fig, "g", "y")
+    assert np.allclose(g_y, np.round(lt.g[2, 0] * geo.GLYPH_H / 2, 3))  # tanh: ±1
     for fr in fig.frames:  # every bar stays inside its glyph
-        for k, d in resolved(fig, fr.name).items():
-            if k >= TRACE_BARS:
-                lim = geo.GLYPH_H if fig.data[k].meta["kind"] == "sigma" else geo.GLYPH_H / 2
-                low = 0.0 if fig.data[k].meta["kind"] == "sigma" else -lim
-                assert all(low <= y <= lim for y in d["y"])
+        data = resolved(fig, fr.name)
+        for g, (_, m) in glyph_meta(fig).items():
+            y = glyph_slice(fig, g, "y", data)
+            lo = 0.0 if m["kind"] == "sigma" else -geo.GLYPH_H / 2
+            hi = geo.GLYPH_H if m["kind"] == "sigma" else geo.GLYPH_H / 2
+            assert ((lo <= y) & (y <= hi)).all(), (fr.name, g)
 
 
 def test_bars_start_on_the_opening_frame_and_frames_only_change_y(model_trace):
@@ -520,7 +537,8 @@ def test_bars_start_on_the_opening_frame_and_frames_only_change_y(model_trace):
     for k in BAR_TRACES:
         assert list(fig.data[k].y) == list(opening[k]["y"])
     assert list(fig.data[TRACE_PANEL].text) == list(opening[TRACE_PANEL]["text"])
-    assert len(fig.data) == TRACE_BARS + len(GLYPH_NAMES)
+    assert len(fig.data) == TRACE_BARS + N_BAR_TRACES
+    assert all(d.type == "bar" for d in fig.data[TRACE_BARS:])
     scatters = [n for n, d in enumerate(fig.data) if d.type == "scatter"]
     assert scatters[-1] == TRACE_PANEL  # the panel stays the last scatter trace
     for fr in fig.frames:
@@ -530,11 +548,9 @@ def test_bars_start_on_the_opening_frame_and_frames_only_change_y(model_trace):
                 assert set(d.to_plotly_json()) == {"type", "y"} and d.type == "bar"
         full = resolved(fig, fr.name)  # a jump to any frame gets every trace's state
         assert sorted(full) == [TRACE_VEIL, TRACE_LABELS, TRACE_PANEL, *BAR_TRACES]
-        step = parse_frame_name(fr.name)
-        if fr.baseframe:  # a base is always the frame before, at the same timestep
-            assert parse_frame_name(fr.baseframe).t == step.t
-    for a in ("STEP_ARGS", "SLIDE_ARGS"):
-        args = {"STEP_ARGS": STEP_ARGS, "SLIDE_ARGS": SLIDE_ARGS}[a]
+        if fr.baseframe:  # a base is always a frame at the same timestep
+            assert parse_frame_name(fr.baseframe).t == parse_frame_name(fr.name).t
+    for args in (STEP_ARGS, SLIDE_ARGS):
         frame = args["frame"]
         assert all(not f["redraw"] for f in (frame if isinstance(frame, list) else [frame]))
 
@@ -544,7 +560,7 @@ def test_each_value_is_sent_once_per_timestep(model_trace):
     fig = create_cell_figure(trace, unit=None)
     T = trace.layers[0][0].c.shape[0]
     sent = sum(1 for fr in fig.frames for k in fr.traces if k >= TRACE_BARS)
-    assert sent == T * (len(GLYPH_NAMES) + 10)  # the first frame of t: all 13; later: 10 reveals
+    assert sent == T * (N_BAR_TRACES + len(STAGES))  # first frame of t: every trace; then reveals
 
 
 def test_no_bars_with_a_unit_selected(model_trace):
@@ -561,10 +577,10 @@ def test_the_bars_key_states_every_scale(model_trace):
     _, trace = model_trace
     fig = create_cell_figure(trace, unit=None)
     note = next(a.text for a in fig.layout.annotations if (a.text or "").startswith("Bars:"))
-    c_scale = fig.data[TRACE_BARS + 2].meta["scale"]
-    x_scale = fig.data[TRACE_BARS + GLYPH_NAMES.index("x")].meta["scale"]
+    meta = {g: m for g, (_, m) in glyph_meta(fig).items()}
     assert "j = 0…2" in note and "σ 0…1" in note and "tanh −1…1" in note
-    assert f"c ±{c_scale:.3g}" in note and f"x ±{x_scale:.3g}" in note and "h ±" not in note
+    assert f"c ±{meta['c']['scale']:.3g}" in note and f"x ±{meta['x']['scale']:.3g}" in note
+    assert "h ±" not in note
     zh = create_cell_figure(trace, unit=None, lang="zh")
     assert any((a.text or "").startswith("小条") for a in zh.layout.annotations)
 
@@ -574,15 +590,15 @@ def test_bars_with_a_projection(dtype):
     model = LSTM(2, 5, proj_size=3, seed=4, dtype=dtype).eval()
     lt = model.trace(np.random.default_rng(0).normal(size=(4, 2)) * 3).layers[0][0]
     fig = create_cell_figure(lt, unit=None, t=3, stage=5, reveal=True)
-    by = {g: fig.data[k] for k, g in zip(BAR_TRACES, GLYPH_NAMES)}
-    assert len(by["h_up"].x) == len(by["h_prev"].x) == 3 and len(by["h"].x) == 5
-    h_scale = by["h_up"].meta["scale"]
+    meta = {g: m for g, (_, m) in glyph_meta(fig).items()}
+    assert meta["h_up"]["n"] == meta["h_prev"]["n"] == 3 and meta["h"]["n"] == 5
+    h_scale = meta["h_up"]["scale"]
     assert h_scale >= max(np.abs(lt.h).max(), np.abs(lt.h_prev).max())  # h is unbounded here
-    assert by["h"].meta["scale"] == 1.0  # o ⊙ tanh(c) stays in (−1, 1)
+    assert meta["h"]["scale"] == 1.0  # o ⊙ tanh(c) stays in (−1, 1)
     got = bar_values(fig, frame_name(3, 5, "a"))
     want = trace_vectors(lt, 3)
     for g in GLYPH_NAMES:
-        tol = HALF_DECIMAL / (geo.GLYPH_H / 2) * by[g].meta["scale"] + 1e-6
+        tol = HALF_DECIMAL / (geo.GLYPH_H / 2) * meta[g]["scale"] + 1e-6
         assert got[g] == pytest.approx(want[g], abs=tol), g
     note = next(a.text for a in fig.layout.annotations if (a.text or "").startswith("Bars:"))
     assert f"h ±{h_scale:.3g}" in note

@@ -21,7 +21,7 @@ from viz import cell_geometry as geo
 from viz import palette
 from viz.equations import StepValues
 
-DECIMALS = 3  # bar heights in data units (a glyph is 5 units ≈ 33 px tall): far below a pixel
+DECIMALS = 3  # bar heights in data units (a glyph is 6 units ≈ 37 px tall): far below a pixel
 # The range of each glyph: "sigma" 0…1, "tanh" −1…1, "c" / "x" / "h" ±max|·| of the figure.
 KIND = {
     "c_prev": "c",
@@ -97,15 +97,10 @@ class Glyph:
         """(n,) zero heights: the bars of a value not revealed yet."""
         return [0.0] * self.n
 
-    def trace(self, heights: Sequence[float]) -> dict:
-        """The glyph's bar trace (positions, base, width, colour fixed; frames change y only)."""
-        bar_w = self.slot * (0.7 if self.n <= 16 else 0.85 if self.n <= 32 else 1.0)
-        return dict(
-            type="bar", x=self.xs(), y=list(heights), base=self.base, width=round(bar_w, 4),
-            marker=dict(color=self.color, line=dict(width=0)), hoverinfo="skip",
-            showlegend=False, name=self.name,
-            meta=dict(label=self.name, kind=self.kind, scale=self.scale),
-        )  # fmt: skip
+    @property
+    def bar_width(self) -> float:
+        """Few bars get gaps between them; many bars touch (each one is about a pixel)."""
+        return round(self.slot * (0.7 if self.n <= 16 else 0.85 if self.n <= 32 else 1.0), 4)
 
     def shapes(self) -> list[dict]:
         """A light frame around the glyph's range and its baseline or zero line (static)."""
@@ -121,6 +116,36 @@ class Glyph:
                 line=dict(color=AXIS_LINE, width=1),
             ),
         ]  # fmt: skip
+
+
+def group_by_stage(glyphs: Sequence[Glyph]) -> list[list[int]]:
+    """Glyph indices grouped by the stage that reveals them (one bar trace per group)."""
+    stages = sorted({geo.LABEL_STAGE[g.name] for g in glyphs})
+    return [[k for k, g in enumerate(glyphs) if geo.LABEL_STAGE[g.name] == s] for s in stages]
+
+
+def bar_trace(glyphs: Sequence[Glyph], y: Sequence[float]) -> dict:
+    """One bar trace drawing several glyphs, their bars one after another (frames change y).
+
+    Positions, bases, widths and colours are fixed here; `meta.glyphs` says where each glyph's
+    bars start in y (offset), how many there are (n), its kind and its scale.
+    """
+    xs: list[float] = []
+    base: list[float] = []
+    width: list[float] = []
+    color: list[str] = []
+    meta = []
+    for g in glyphs:
+        meta.append(dict(label=g.name, kind=g.kind, scale=g.scale, n=g.n, offset=len(xs)))
+        xs += g.xs()
+        base += [g.base] * g.n
+        width += [g.bar_width] * g.n
+        color += [g.color] * g.n
+    return dict(
+        type="bar", x=xs, y=list(y), base=base, width=width,
+        marker=dict(color=color, line=dict(width=0)), hoverinfo="skip", showlegend=False,
+        meta=dict(glyphs=meta),
+    )  # fmt: skip
 
 
 def glyph_values(v: StepValues) -> dict[str, np.ndarray]:

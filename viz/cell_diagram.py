@@ -39,7 +39,7 @@ PLAY_MS = 1400  # per frame when playing
 BOX_ORDER = ("forget", "input", "candidate", "output", "hidden")
 TEXT_SLOTS = ("status", "prompt", "eq_symbolic", "eq_numeric", "meaning")
 TRACE_VEIL, TRACE_LABELS, TRACE_PANEL = 1, 2, 3  # the traces frames change (0: static symbols)
-TRACE_BARS = 4  # whole vector only: the first of the glyph bar traces, one per geo.LABELS entry
+TRACE_BARS = 4  # whole vector only: the first bar trace (one per revealing stage, 7 in all)
 # A step changes only traces (texts and the veil), so no full redraw is needed: that keeps a step
 # to one cheap update in the browser. Buttons use frame lists (see chain_list).
 STEP_ARGS = {
@@ -523,13 +523,18 @@ def create_cell_figure(
         tt: [g.heights(cell_bars.glyph_values(values[tt])[g.name]) for g in glyphs] for tt in values
     }
 
+    # One bar trace per stage that reveals glyphs (7): a frame re-sends only the traces whose
+    # glyphs it reveals, and a step redraws 7 small traces (one trace for all: 2× the JSON).
+    groups = cell_bars.group_by_stage(glyphs)
+
     def bars_y(s: Step) -> list[list[float]]:
-        """Every glyph's heights at step s: zero until its value is revealed."""
+        """Every bar trace's heights at step s: a glyph's are zero until its value is revealed."""
         shown = revealed(s)
-        return [bar_heights[s.t][k] if shown[k] else g.hidden() for k, g in enumerate(glyphs)]
+        y = [bar_heights[s.t][k] if shown[k] else g.hidden() for k, g in enumerate(glyphs)]
+        return [[v for k in grp for v in y[k]] for grp in groups]
 
     frames = []
-    prev: tuple[Step, tuple[bool, ...]] | None = None
+    prev: tuple[Step, list[tuple[bool, ...]]] | None = None
     for n, s in enumerate(order):
         t_texts = texts(n)
         vx, vy = _veil(s.s)
@@ -546,16 +551,17 @@ def create_cell_figure(
             # Within one timestep a frame names the previous one as its base and carries only
             # the glyphs it reveals: each value is sent once per timestep, not once per frame.
             shown = revealed(s)
+            shown_g = [tuple(shown[k] for k in grp) for grp in groups]
             if prev is not None and prev[0].t == s.t:
                 frame["baseframe"] = prev[0].name
-                changed = [k for k in range(len(glyphs)) if shown[k] != prev[1][k]]
+                changed = [n for n in range(len(groups)) if shown_g[n] != prev[1][n]]
             else:
-                changed = list(range(len(glyphs)))
+                changed = list(range(len(groups)))
             y = bars_y(s)
-            for k in changed:
-                frame["data"].append({"type": "bar", "y": y[k]})  # no type: scatter
-                frame["traces"].append(TRACE_BARS + k)
-            prev = (s, shown)
+            for n in changed:
+                frame["data"].append({"type": "bar", "y": y[n]})  # no type: scatter
+                frame["traces"].append(TRACE_BARS + n)
+            prev = (s, shown_g)
         frames.append(frame)
 
     t_texts = texts(start)
@@ -626,6 +632,7 @@ def create_cell_figure(
         meta=dict(frame_order=[s.name for s in order], start=start),
     )  # fmt: skip
     spec = fig.to_dict()
-    spec["data"] += [g.trace(y) for g, y in zip(glyphs, start_y)]  # after the panel: TRACE_BARS…
+    bars = [cell_bars.bar_trace([glyphs[k] for k in grp], y) for grp, y in zip(groups, start_y)]
+    spec["data"] += bars  # after the panel: TRACE_BARS, …
     # Hundreds of frames: validating each one would cost seconds; they follow the spec above.
     return go.Figure(dict(spec, frames=frames), _validate=False)
