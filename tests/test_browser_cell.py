@@ -122,12 +122,15 @@ def key_step(page, key: str) -> list[str]:
     return settled_text(page)
 
 
+QUERY_DEFAULTS = {"t": "0", "stage": "forget", "reveal": "0"}
+
+
 def wait_for_query(page, **want: str) -> dict[str, str]:
-    """Wait until the address bar's query has these values; return the whole query."""
+    """Wait until the address bar's query has these values (a default may be left out)."""
     page.wait_for_function(
-        """want => { const q = new URLSearchParams(location.search);
-            return Object.entries(want).every(([k, v]) => q.get(k) === v); }""",
-        arg=want,
+        """([want, defaults]) => { const q = new URLSearchParams(location.search);
+            return Object.entries(want).every(([k, v]) => (q.get(k) ?? defaults[k]) === v); }""",
+        arg=[want, QUERY_DEFAULTS],
         timeout=15_000,
     )
     return dict(page.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))"))
@@ -201,4 +204,8 @@ def test_keys_step_and_the_url_reproduces_the_frame(streamlit_server, page):
     paused = settled_text(page)
     page.wait_for_timeout(2500)  # longer than one frame of play
     assert panel_text(page) == paused
+    # while playing the URL waits; where play stops, it follows
+    m = re.match(r"t = (\d+) · stage (\d)/6", paused[0])
+    stage = session.STAGES[int(m[2]) - 1]
+    wait_for_query(page, t=m[1], stage=stage, reveal="1" if paused[1].startswith("Reveal") else "0")
     assert_no_exception(page)

@@ -1,8 +1,8 @@
 // The cell figure's stepping, seen from outside the figure (st.components.v2, runs in the page).
 //
-// 1. Every frame the figure shows (Plotly's buttons, slider, play, or the keys below) is reported
-//    to Python as the state value "frame" (debounced), so the shared selection and the URL
-//    follow the figure: copying the URL reproduces the frame on screen.
+// 1. Every frame the figure steps to (Plotly's buttons, slider, or the keys below; play: the frame
+//    where it stops) is reported to Python as the state value "frame" (debounced), so the shared
+//    selection and the URL follow the figure: copying the URL reproduces the frame on screen.
 // 2. Keys step the figure by pressing its own buttons (so a key step is exactly a button step):
 //    → / ← one stage, Shift+→ / Shift+← one timestep, Space play / pause.
 //    Keys typed into a field, a slider, a select or a menu are left alone.
@@ -34,14 +34,20 @@ export default function ({ parentElement, data, setStateValue }) {
     const gd = figure();
     if (!gd || typeof gd.on !== "function" || gd._ev === emitter) return;
     emitter = gd._ev;
+    let shown = null; // the last frame shown
+    const stopped = () => {
+      if (playing && shown) report(shown); // while playing, only where it stops is reported
+      playing = false;
+    };
     gd.on("plotly_animatingframe", (e) => {
       if (!e || !e.name) return; // the empty lead-in frame of a step's frame list
       const ms = e.animation && e.animation.frame ? e.animation.frame.duration : 0;
       playing = ms > 0 && ms < FOREVER;
-      report(e.name);
+      shown = e.name;
+      if (!playing) report(e.name);
     });
-    gd.on("plotly_animated", () => { playing = false; });
-    gd.on("plotly_animationinterrupted", () => { playing = false; });
+    gd.on("plotly_animated", stopped);
+    gd.on("plotly_animationinterrupted", stopped);
   };
 
   const press = (name) => {
@@ -62,10 +68,7 @@ export default function ({ parentElement, data, setStateValue }) {
     else if (e.key === " " && !(target && target.closest(PRESSABLE))) {
       name = playing ? "pause" : "play";
     }
-    if (name && press(name)) {
-      e.preventDefault();
-      if (name === "pause") playing = false;
-    }
+    if (name && press(name)) e.preventDefault();
   };
 
   listen();
