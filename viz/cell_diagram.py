@@ -6,6 +6,8 @@ boxes, orange tanh boxes, ⊙ and + nodes, the five dashed tinted boxes) and add
 numbers, "a" reveals them with the equation. Frames change only three traces (the value labels,
 the equation panel, and a white veil that dims everything but the current stage's box), never the
 layout, so a step is one cheap update in the browser: no server round trip, no full redraw.
+With all units (unit=None) a small bar glyph per label shows every unit (viz/cell_bars.py): bar
+traces after the panel whose heights the frames change, each value sent once per timestep.
 """
 
 from __future__ import annotations
