@@ -530,7 +530,11 @@ def create_cell_figure(
     groups = cell_bars.group_by_stage(glyphs)
 
     def bars_y(s: Step) -> list[list[float]]:
-        """Every bar trace's heights at step s: a glyph's are zero until its value is revealed."""
+        """Every bar trace's heights at step s: a glyph's are zero until its value is revealed.
+
+        Zeros, not an empty y: Plotly colours a bar when it is first drawn, and bars that appear
+        during a step without redraw stay black. So every bar exists from the start.
+        """
         shown = revealed(s)
         y = [bar_heights[s.t][k] if shown[k] else g.hidden() for k, g in enumerate(glyphs)]
         return [[v for k in grp for v in y[k]] for grp in groups]
