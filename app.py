@@ -6,6 +6,7 @@ Run with `streamlit run app.py`. Every page reads the settings through `ui.sessi
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import streamlit as st
 
@@ -13,10 +14,9 @@ from ui import session, sidebar
 from ui.i18n import tr
 from viz import palette as pal
 
+ICON = str(Path(__file__).with_name("assets") / "favicon.png")  # a material icon is fetched
 session.begin_run()  # before anything reads the settings: Back / Forward restore the URL's
-st.set_page_config(
-    page_title=tr("common.app_title", session.lang()), page_icon=":material/memory:", layout="wide"
-)
+st.set_page_config(page_title=tr("common.app_title", session.lang()), page_icon=ICON, layout="wide")
 
 
 def _bold(md: str) -> str:

@@ -135,14 +135,25 @@ def _warm_server(browser, streamlit_server):
     context.close()
 
 
+LOCAL = ("http://127.0.0.1", "data:", "blob:", "about:")
+
+
 @pytest.fixture
 def page(browser, _warm_server):
-    """A fresh browser context and page (nothing shared between tests), 1400 × 1000."""
+    """A fresh browser context and page (nothing shared between tests), 1400 × 1000.
+
+    It records uncaught JavaScript errors (`p.js_errors`, checked by assert_no_exception) and
+    every request that leaves the machine (`p.outside`): after the test there must be none.
+    """
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     p = context.new_page()
     p.set_default_timeout(60_000)
+    p.js_errors, p.outside = [], []
+    p.on("pageerror", lambda e: p.js_errors.append(str(e)[:300]))
+    p.on("request", lambda r: None if r.url.startswith(LOCAL) else p.outside.append(r.url))
     yield p
     context.close()
+    assert not p.outside, f"the app fetched from outside (it must work offline): {p.outside[:5]}"
 
 
 def wait_idle(page, timeout: float = 60_000, settle_ms: int = 150) -> None:
@@ -159,11 +170,13 @@ def wait_idle(page, timeout: float = 60_000, settle_ms: int = 150) -> None:
 
 
 def assert_no_exception(page) -> None:
-    """No Streamlit exception box anywhere on the page."""
+    """No Streamlit exception box anywhere on the page, and no uncaught JavaScript error."""
     n = page.locator("[data-testid='stException']").count()
     if n:
         text = page.locator("[data-testid='stException']").first.inner_text()[:2000]
         raise AssertionError(f"{n} exception(s) on {page.url}:\n{text}")
+    errors = getattr(page, "js_errors", [])
+    assert not errors, f"uncaught JavaScript error(s) on {page.url}: {errors[:3]}"
 
 
 @pytest.fixture(name="wait_idle")

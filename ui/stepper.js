@@ -71,12 +71,19 @@ export default function ({ parentElement, data, setStateValue }) {
     if (name && press(name)) e.preventDefault();
   };
 
+  // A step interrupts the previous step's last frame (it lasts "forever"); Plotly then rejects
+  // that animation's promise with no reason, and nobody catches it. Only those are swallowed.
+  const view = doc.defaultView || window;
+  const onRejection = (e) => { if (e.reason === undefined) e.preventDefault(); };
+
   listen();
   const poll = setInterval(listen, 300);
   doc.addEventListener("keydown", onKey);
+  view.addEventListener("unhandledrejection", onRejection);
   return () => {
     clearInterval(poll);
     clearTimeout(timer);
     doc.removeEventListener("keydown", onKey);
+    view.removeEventListener("unhandledrejection", onRejection);
   };
 }
