@@ -480,3 +480,17 @@ def test_reset_restores_defaults_but_keeps_the_language():
     assert _cfg(at) == Settings(lang="zh")
     assert dict(at.query_params) == {"lang": "zh"}
     assert at.session_state[session.LAST_RUN].x.shape == (12, 1)
+
+
+def test_every_url_path_has_a_deep_link_entry():
+    """pages/_<url>.py exists for every page and Streamlit's pages/ listing names it <url>
+    (ui/deeplink.py); no url path equals a real page's file stem (TOOLING.md)."""
+    from streamlit.source_util import page_icon_and_name
+
+    pages = ROOT / "pages"
+    real_stems = {p.stem for p in pages.glob("*.py") if not p.name.startswith("_")}
+    for _file, url, _, _ in session.PAGES:
+        entry = pages / f"_{url}.py"
+        assert entry.is_file(), entry
+        assert page_icon_and_name(entry)[1] == url
+        assert url not in real_stems

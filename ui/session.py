@@ -49,7 +49,8 @@ UPLOADED_CONFIG = "uploaded_config"  # LSTM(**config) arguments of that state_di
 
 # The pages: (file, url path, title key in common.toml, icon). A url path never equals a file
 # stem in pages/: Streamlit's old auto-discovery would run that file directly, skipping app.py
-# (see the pitfall in TOOLING.md).
+# (see the pitfall in TOOLING.md). Each url path has an entry pages/_<url path>.py that runs
+# app.py: a deep link as a fresh server's first request shows no "Page not found" (ui/deeplink.py).
 PAGES = (
     ("pages/cell.py", "step", "common.nav_cell", ":material/memory:"),
     ("pages/network.py", "unrolled", "common.nav_network", ":material/view_column:"),
