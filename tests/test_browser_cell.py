@@ -137,10 +137,15 @@ def wait_for_query(page, **want: str) -> dict[str, str]:
 
 
 def test_keys_step_and_the_url_reproduces_the_frame(streamlit_server, page):
-    open_cell(page, streamlit_server, "?j=0")
+    open_cell(page, streamlit_server, "?H=3")  # all 3 units: bars
     page.locator("h1").first.click()  # focus on the page, not on a widget
     status, prompt, *_ = key_step(page, "ArrowRight")
     assert status.startswith("t = 0 ") and "stage 1/6" in status and prompt.startswith("Reveal:")
+    # the whole-vector bars drawn by that redraw-free step have their colours (not black)
+    fills = page.eval_on_selector_all(
+        ".js-plotly-plot .barlayer .point path", "ps => ps.map(p => getComputedStyle(p).fill)"
+    )
+    assert fills and "rgb(0, 0, 0)" not in fills
     status, *_ = key_step(page, "Shift+ArrowRight")
     assert status.startswith("t = 1 ") and "stage 1/6" in status
     status, prompt, *_ = key_step(page, "ArrowRight")
@@ -151,7 +156,7 @@ def test_keys_step_and_the_url_reproduces_the_frame(streamlit_server, page):
 
     # the address bar follows the figure: t = 1, the input gate, its numbers revealed
     query = wait_for_query(page, t="1", stage="input", reveal="1")
-    assert query["j"] == "0"
+    assert query["H"] == "3"
     wait_idle(page)
     slider = page.get_by_role("slider", name="Open at timestep t")
     assert slider.get_attribute("aria-valuetext") == "1"  # follows the figure too
