@@ -13,6 +13,7 @@ Without Chromium or playwright the browser tests are skipped locally and FAIL wh
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -58,9 +59,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def streamlit_server(tmp_path_factory):
-    """Base URL of `streamlit run app.py` on loopback; stopped at the end of the session."""
+@contextlib.contextmanager
+def running_server(log_path: Path):
+    """`streamlit run app.py` on a free loopback port, logging to log_path; yields the base URL."""
     port = _free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", "app.py",
@@ -70,37 +71,42 @@ def streamlit_server(tmp_path_factory):
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]  # fmt: skip
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    log = open(log_path, "wb")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"streamlit exited with {proc.returncode}: {log_path.read_text()[-2000:]}"
-                )
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"no answer from /_stcore/health in {SERVER_START_TIMEOUT} s ({log_path})"
-                )
-            time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            while True:
+                if proc.poll() is not None:
+                    pytest.fail(
+                        f"streamlit exited with {proc.returncode}: {log_path.read_text()[-2000:]}"
+                    )
+                try:
+                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                        if r.read().strip() == b"ok":
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"no answer from /_stcore/health in {SERVER_START_TIMEOUT} s ({log_path})"
+                    )
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(tmp_path_factory):
+    """Base URL of `streamlit run app.py` on loopback; stopped at the end of the session."""
+    with running_server(tmp_path_factory.mktemp("streamlit") / "server.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -125,20 +125,7 @@ def _label_value(name: str, v: StepValues, unit: int | None, proj: bool) -> str:
         if v.x.size <= 3:
             return fmt_vec(v.x)
         return f"{fmt_vec(v.x[:2])[:-1]}, …] (D={v.x.size})"
-    value = {
-        "c_prev": v.c_prev,
-        "kept": v.kept,
-        "c": v.c,
-        "h_prev": v.h_prev,
-        "f": v.gate["f"],
-        "i": v.gate["i"],
-        "g": v.gate["g"],
-        "written": v.written,
-        "o": v.gate["o"],
-        "tanh_c": v.tanh_c,
-        "h": v.h_cell,
-        "h_up": v.h,
-    }[name]
+    value = cell_bars.glyph_values(v)[name]
     return fmt(_mean(value))
 
 
