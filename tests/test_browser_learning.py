@@ -31,16 +31,25 @@ def progress_step(page) -> int:
 
 
 def test_training_streams_and_stop_stops_it(streamlit_server, page):
+    from playwright.sync_api import expect
+
     open_url(page, streamlit_server, "training")
     assert_no_exception(page)
     steps = page.get_by_label(tr("train.steps", "en", max=2000))
-    steps.fill("2000")  # long enough that Stop always comes first, on any machine
+    steps.fill("2000")
     steps.press("Enter")
     wait_idle(page, 60_000)
+    # the widest model (H = 64): 2000 steps then take far longer than a Stop needs to get in,
+    # on any machine (the default H trains 2000 steps in under 5 s on a quiet one)
+    width = page.get_by_role("slider", name=tr("train.H", "en"))
+    width.focus()
+    width.press("End")
+    wait_idle(page, 60_000)
+    assert width.input_value() == "64", width.input_value()
     page.get_by_role("button", name=tr("train.start", "en"), exact=True).click()
     page.wait_for_selector(PROGRESS, timeout=30_000)
-    # the progress bar and the loss curve update while training runs (several redraws); on a
-    # quiet machine 2000 steps take only ~15 s, so Stop is clicked as soon as that is seen
+    # the progress bar and the loss curve update while training runs (several redraws); Stop is
+    # clicked as soon as that is seen
     stop = page.get_by_role("button", name=tr("train.stop", "en"), exact=True)
     seen = set()
     deadline = time.monotonic() + 30
@@ -50,7 +59,12 @@ def test_training_streams_and_stop_stops_it(streamlit_server, page):
     assert len(seen - {-1}) >= 3, seen
     t0 = time.monotonic()
     stop.click()
-    page.get_by_text("Stopped at step").wait_for(timeout=30_000)
+    expect(stop).to_have_count(0, timeout=30_000)  # training has ended, one way or another
+    page.get_by_text("Stopped at step").or_(page.get_by_text("Done: ")).first.wait_for()
+    assert page.get_by_text("Stopped at step").count() == 1, (
+        f"Stop did not stop: {page.locator('[data-testid=stAlert]').all_inner_texts()}, "
+        f"progress {page.locator(PROGRESS).all_inner_texts()}"
+    )
     stop_latency = time.monotonic() - t0
     wait_idle(page, 60_000)
     stopped_at = progress_step(page)
@@ -75,6 +89,8 @@ def test_training_streams_and_stop_stops_it(streamlit_server, page):
 
 
 def test_why_page_reacts_to_the_forget_bias_in_both_languages(streamlit_server, page):
+    from playwright.sync_api import expect
+
     open_url(page, streamlit_server, "why")
     assert_no_exception(page)
     ratio = page.locator("[data-testid='stMetricValue']").nth(2)
@@ -86,7 +102,8 @@ def test_why_page_reacts_to_the_forget_bias_in_both_languages(streamlit_server, 
     wait_idle(page, 60_000)
     assert float(slider.input_value()) < 3.0
     assert ratio.inner_text() != before
-    assert page.locator("[data-testid='stPlotlyChart']").count() == 2
+    # both charts redrawn (a rerun's stale copies may still be on the page for a moment)
+    expect(page.locator("[data-testid='stPlotlyChart']")).to_have_count(2, timeout=30_000)
     assert_no_exception(page)
 
     page.goto(f"{streamlit_server}/why?lang=zh")
