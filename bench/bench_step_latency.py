@@ -169,13 +169,13 @@ def section(res: dict[str, list[float]], command: str, load: tuple[float, float]
 A step in the cell diagram ("next ▶": one stage, or predict → reveal) on the default settings
 (sine input, T = 12, H = 4, all units: 144 frames), in headless Chromium against
 `streamlit run app.py`. Target: median ≤ 100 ms from the click to the redrawn diagram with its
-equation and numbers. Stepping never reruns the script: the figure's frames change only three
-traces (the value labels, the equation panel and the veil that dims all but the current stage's
-box), with no full redraw, and the buttons are frame lists that Plotly's `fromcurrent` turns into
-exactly one step (`viz.cell_diagram.chain_list`). The → key presses that same button
-(`ui/stepper.js`). About 250 ms after stepping pauses, the frame reached is reported to the
-server, which reruns only a fragment (the URL and the "open at t" slider follow; the figure is
-not redrawn).
+equation and numbers. Stepping never reruns the script: the figure's frames change only traces
+(the value labels, the equation panel, the veil that dims all but the current stage's box and,
+for all units, the bar glyphs: one bar per unit), never the layout, with no full redraw, and the
+buttons are frame lists that Plotly's `fromcurrent` turns into exactly one step
+(`viz.cell_diagram.chain_list`). The → key presses that same button (`ui/stepper.js`). About
+250 ms after stepping pauses, the frame reached is reported to the server, which reruns only a
+fragment (the URL and the "open at t" slider follow; the figure is not redrawn).
 
 Command: `{command}` ({when})
 
