@@ -19,36 +19,13 @@ import argparse
 import functools
 import itertools
 import json
-import os
-import re
-import statistics
-import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_forward import THREAD_VARS, _time_calls, _us, machine  # noqa: E402
+from harness import DOC, ROOT, Case, machine, measure_sides, time_calls, us, write_section
 
-ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "BENCHMARKS.md"
 SECTION = "## Core backward vs torch"
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    T: int
-    B: int
-    D: int
-    H: int
-    L: int
-    target_f64: float | None  # the ratio numpy / torch to stay under in float64
-
-    @property
-    def label(self) -> str:
-        return f"T={self.T} B={self.B} D={self.D} H={self.H} L={self.L}"
 
 
 CASES = [
@@ -126,60 +103,8 @@ def worker(side: str, budget_s: float, min_repeats: int) -> dict:
     results = {}
     for case in CASES:
         for dt in DTYPES:
-            # median wall-clock seconds per call (bench_forward's timer, warm-up included)
-            results[f"{case.name}/{dt}"] = _time_calls(make(case, dt, rng), budget_s, min_repeats)[
-                "wall"
-            ]
+            results[f"{case.name}/{dt}"] = time_calls(make(case, dt, rng), budget_s, min_repeats)
     return results
-
-
-# ----- the driver -------------------------------------------------------------------------------
-
-
-def run_worker(side: str, threads: str, budget_s: float, min_repeats: int) -> dict:
-    """One side in a fresh interpreter; threads "default" leaves both libraries' choice alone."""
-    cmd = [sys.executable, __file__, "--worker", side]
-    cmd += ["--budget", str(budget_s), "--min-repeats", str(min_repeats)]
-    env = {k: v for k, v in os.environ.items() if threads == "default" or k not in THREAD_VARS}
-    if threads != "default":
-        env |= {k: threads for k in THREAD_VARS}
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def measure(rounds: int, threads: list[str], budget_s: float, min_repeats: int, log) -> dict:
-    load_start = os.getloadavg()[0]
-    per_round = {(side, n): [] for side in ("numpy", "torch") for n in threads}
-    for r in range(rounds):
-        order = ("numpy", "torch") if r % 2 == 0 else ("torch", "numpy")
-        for n in threads:
-            for side in order:
-                per_round[side, n].append(run_worker(side, n, budget_s, min_repeats))
-        log(f"round {r + 1}/{rounds} done")
-    rows = []
-    for n, case, dt in itertools.product(threads, CASES, DTYPES):
-        key = f"{case.name}/{dt}"
-        ours = [res[key] for res in per_round["numpy", n]]
-        theirs = [res[key] for res in per_round["torch", n]]
-        ratios = [a / b for a, b in zip(ours, theirs)]
-        ratio = statistics.median(ours) / statistics.median(theirs)
-        target = case.target_f64 if dt == "float64" else None
-        rows.append(
-            {
-                "case": asdict(case) | {"label": case.label},
-                "threads": n,
-                "dtype": dt,
-                "numpy_us": statistics.median(ours) * 1e6,
-                "torch_us": statistics.median(theirs) * 1e6,
-                "ratio": ratio,
-                "ratio_min": min(ratios),
-                "ratio_max": max(ratios),
-                "target": target,
-                "pass": None if target is None else ratio <= target,
-            }
-        )
-    load = (load_start, os.getloadavg()[0])
-    return {"rows": rows, "rounds": rounds, "budget_s": budget_s, "threads": threads, "load": load}
 
 
 def table(result: dict) -> str:
@@ -193,7 +118,7 @@ def table(result: dict) -> str:
         ok = "—" if r["pass"] is None else ("yes" if r["pass"] else "**no**")
         lines.append(
             f"| {r['case']['name']} | {r['case']['label']} | {r['threads']} | {r['dtype']} "
-            f"| {_us(r['numpy_us'])} | {_us(r['torch_us'])} "
+            f"| {us(r['numpy_us'])} | {us(r['torch_us'])} "
             f"| {1e6 / r['numpy_us']:,.0f} | {1e6 / r['torch_us']:,.0f} | {r['ratio']:.2f}× "
             f"| {r['ratio_min']:.2f}–{r['ratio_max']:.2f} | {target} | {ok} |"
         )
@@ -225,17 +150,6 @@ so then trust the "1 thread" rows.
 """
 
 
-def write_section(text: str, section_title: str = SECTION) -> None:
-    """Replace (or add) one section of docs/BENCHMARKS.md, leaving the others as they are."""
-    old = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(section_title)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(old):
-        new = pattern.sub(lambda _: text.rstrip("\n") + "\n\n", old, count=1)
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    DOC.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--rounds", type=int, default=6, help="alternating rounds per side")
@@ -252,14 +166,16 @@ def main() -> None:
 
     command = "python bench/bench_backward.py " + " ".join(sys.argv[1:])
     info = machine()
-    result = measure(args.rounds, args.threads, args.budget, args.min_repeats, print)
+    result = measure_sides(
+        __file__, CASES, DTYPES, args.rounds, args.threads, args.budget, args.min_repeats, print
+    )
     text = section(result, info, command.strip())
     print()
     print(text)
     if args.json:
         args.json.write_text(json.dumps({"machine": info} | result, indent=2))
     if args.write:
-        write_section(text)
+        write_section(text, SECTION)
         print(f"written to {DOC.relative_to(ROOT)}")
 
 

@@ -15,36 +15,14 @@ from __future__ import annotations
 
 import argparse
 import functools
-import itertools
 import json
-import os
-import platform
-import re
-import statistics
-import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "BENCHMARKS.md"
+from harness import DOC, ROOT, Case, machine, measure_sides, time_calls, us, write_section
+
 SECTION = "## Core forward vs torch"
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    T: int
-    B: int
-    D: int
-    H: int
-    L: int
-    target_f64: float  # the ratio numpy / torch to stay under in float64
-
-    @property
-    def label(self) -> str:
-        return f"T={self.T} B={self.B} D={self.D} H={self.H} L={self.L}"
 
 
 CASES = [
@@ -56,22 +34,6 @@ DTYPES = ("float64", "float32")
 
 
 # ----- a worker: one side, every case, one round ------------------------------------------------
-
-
-def _time_calls(call, budget_s: float, min_repeats: int) -> dict[str, float]:
-    """Median seconds per call, wall clock and process CPU time: warm up for 0.2 s, then repeat
-    until the time budget is spent."""
-    warm_until = time.perf_counter() + 0.2  # the first case in a fresh process runs slow at first
-    while time.perf_counter() < warm_until:
-        call()
-    wall, cpu = [], []
-    start = time.perf_counter()
-    while len(wall) < min_repeats or time.perf_counter() - start < budget_s:
-        w0, c0 = time.perf_counter_ns(), time.process_time_ns()
-        call()
-        cpu.append((time.process_time_ns() - c0) * 1e-9)
-        wall.append((time.perf_counter_ns() - w0) * 1e-9)
-    return {"wall": statistics.median(wall), "cpu": statistics.median(cpu)}
 
 
 def _torch_forward(torch, module, x) -> None:
@@ -93,7 +55,7 @@ def worker(side: str, budget_s: float, min_repeats: int) -> dict:
                 model = LSTM(case.D, case.H, num_layers=case.L, dtype=dt, seed=0).eval()
                 x = rng.normal(size=(case.T, case.B, case.D)).astype(dt)
                 call = functools.partial(model.trace, x)
-                results[f"{case.name}/{dt}"] = _time_calls(call, budget_s, min_repeats)
+                results[f"{case.name}/{dt}"] = time_calls(call, budget_s, min_repeats)
     else:
         import torch
 
@@ -102,87 +64,8 @@ def worker(side: str, budget_s: float, min_repeats: int) -> dict:
                 module = torch.nn.LSTM(case.D, case.H, case.L, dtype=getattr(torch, dt)).eval()
                 x = torch.from_numpy(rng.normal(size=(case.T, case.B, case.D)).astype(dt))
                 call = functools.partial(_torch_forward, torch, module, x)
-                results[f"{case.name}/{dt}"] = _time_calls(call, budget_s, min_repeats)
+                results[f"{case.name}/{dt}"] = time_calls(call, budget_s, min_repeats)
     return results
-
-
-# ----- the driver -------------------------------------------------------------------------------
-
-
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def run_worker(side: str, threads: str, budget_s: float, min_repeats: int) -> dict:
-    """One side in a fresh interpreter; threads "default" leaves both libraries' choice alone."""
-    cmd = [sys.executable, __file__, "--worker", side]
-    cmd += ["--budget", str(budget_s), "--min-repeats", str(min_repeats)]
-    env = {k: v for k, v in os.environ.items() if threads == "default" or k not in THREAD_VARS}
-    if threads != "default":
-        env |= {k: threads for k in THREAD_VARS}  # read by OpenBLAS and by torch's OpenMP pool
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def machine() -> dict:
-    """What the numbers were measured on."""
-    info = {"python": platform.python_version()}
-    try:
-        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-        m = re.search(r"^Model name:\s*(.+)$", lscpu, re.M)
-        info["cpu"] = m.group(1).strip() if m else platform.processor()
-    except OSError:
-        info["cpu"] = platform.processor()
-    info["cores"] = os.cpu_count()
-    code = (
-        "import json, numpy, torch; print(json.dumps({'numpy': numpy.__version__, "
-        "'torch': torch.__version__, 'torch_threads': torch.get_num_threads()}))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
-    info |= json.loads(out)
-    info["OPENBLAS_CORETYPE"] = os.environ.get("OPENBLAS_CORETYPE", "(unset)")
-    return info
-
-
-def measure(rounds: int, threads: list[str], budget_s: float, min_repeats: int, log) -> dict:
-    load_before = os.getloadavg()[0]
-    per_round = {(side, n): [] for side in ("numpy", "torch") for n in threads}
-    for r in range(rounds):
-        order = ("numpy", "torch") if r % 2 == 0 else ("torch", "numpy")
-        for n in threads:
-            for side in order:
-                per_round[side, n].append(run_worker(side, n, budget_s, min_repeats))
-        log(f"round {r + 1}/{rounds} done")
-    rows = []
-    for n, case, dt in itertools.product(threads, CASES, DTYPES):
-        key = f"{case.name}/{dt}"
-        ours = [res[key]["wall"] for res in per_round["numpy", n]]
-        theirs = [res[key]["wall"] for res in per_round["torch", n]]
-        ratios = [a / b for a, b in zip(ours, theirs)]
-        ratio = statistics.median(ours) / statistics.median(theirs)
-        cpu_ours = statistics.median(res[key]["cpu"] for res in per_round["numpy", n])
-        cpu_theirs = statistics.median(res[key]["cpu"] for res in per_round["torch", n])
-        target = case.target_f64 if dt == "float64" else None
-        rows.append(
-            {
-                "case": asdict(case) | {"label": case.label},
-                "threads": n,
-                "dtype": dt,
-                "numpy_us": statistics.median(ours) * 1e6,
-                "torch_us": statistics.median(theirs) * 1e6,
-                "ratio": ratio,
-                "ratio_min": min(ratios),
-                "ratio_max": max(ratios),
-                "cpu_ratio": cpu_ours / cpu_theirs,
-                "target": target,
-                "pass": None if target is None else ratio <= target,
-            }
-        )
-    load = (load_before, os.getloadavg()[0])
-    return {"rows": rows, "rounds": rounds, "budget_s": budget_s, "threads": threads, "load": load}
-
-
-def _us(v: float) -> str:
-    return f"{v:,.0f}" if v >= 100 else f"{v:.1f}"
 
 
 def table(result: dict) -> str:
@@ -196,8 +79,8 @@ def table(result: dict) -> str:
         ok = "—" if r["pass"] is None else ("yes" if r["pass"] else "**no**")
         lines.append(
             f"| {r['case']['name']} | {r['case']['label']} | {r['threads']} | {r['dtype']} "
-            f"| {_us(r['numpy_us'])} "
-            f"| {_us(r['torch_us'])} | {r['ratio']:.2f}× "
+            f"| {us(r['numpy_us'])} "
+            f"| {us(r['torch_us'])} | {r['ratio']:.2f}× "
             f"| {r['ratio_min']:.2f}–{r['ratio_max']:.2f} | {r['cpu_ratio']:.2f}× "
             f"| {target} | {ok} |"
         )
@@ -232,17 +115,6 @@ OPENBLAS_CORETYPE={info["OPENBLAS_CORETYPE"]}.
 """
 
 
-def write_section(text: str) -> None:
-    """Replace (or add) this section of docs/BENCHMARKS.md, leaving the others as they are."""
-    old = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
-    if pattern.search(old):
-        new = pattern.sub(lambda _: text.rstrip("\n") + "\n\n", old, count=1)
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    DOC.write_text(new.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--rounds", type=int, default=6, help="alternating rounds per side")
@@ -266,14 +138,16 @@ def main() -> None:
     command = "python bench/bench_forward.py " + " ".join(shown)  # a private --json path left out
     info = machine()
     log = lambda m: print(m, flush=True)
-    result = measure(args.rounds, args.threads, args.budget, args.min_repeats, log)
+    result = measure_sides(
+        __file__, CASES, DTYPES, args.rounds, args.threads, args.budget, args.min_repeats, log
+    )
     text = section(result, info, command.strip())
     print()
     print(text)
     if args.json:
         args.json.write_text(json.dumps({"machine": info} | result, indent=2))
     if args.write:
-        write_section(text)
+        write_section(text, SECTION)
         print(f"written to {DOC.relative_to(ROOT)}")
 
 

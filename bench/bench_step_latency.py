@@ -24,7 +24,7 @@ import statistics
 import sys
 import time
 
-from harness import IDLE, ROOT, launch_chromium, start_server
+from harness import IDLE, ROOT, launch_chromium, start_server, write_section
 
 sys.path.insert(0, str(ROOT))  # viz, when run as a script
 # The panel of the cell figure (its last trace): status, prompt, equation, numbers, meaning.
@@ -209,8 +209,6 @@ def main() -> None:
             f"p95 {p95(xs):6.1f} ms  min {min(xs):6.1f}  max {max(xs):6.1f}"
         )
     if args.write:
-        from bench_backward import write_section  # the shared "replace one section" helper
-
         command = "python bench/bench_step_latency.py " + " ".join(sys.argv[1:])
         write_section(section(res, command.strip(), load), SECTION)
         print("written to docs/BENCHMARKS.md")

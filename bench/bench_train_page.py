@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_backward import write_section  # noqa: E402
+from harness import write_section  # noqa: E402
 
 from lstm_core.memory import gradient_flow, paired_models  # noqa: E402
 from lstm_core.tasks import TASK_NAMES, get_task  # noqa: E402

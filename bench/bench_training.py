@@ -23,8 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_backward import DOC, write_section  # noqa: E402
-from bench_forward import machine  # noqa: E402
+from harness import DOC, machine, write_section  # noqa: E402
 
 from lstm_core.tasks import DEFAULT_TEXT, TASK_NAMES, get_task  # noqa: E402
 from lstm_core.training import (  # noqa: E402
