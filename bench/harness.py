@@ -169,27 +169,41 @@ def free_port() -> int:
 
 
 def start_server(
-    extra: list[str] | None = None, script: str = "app.py"
+    extra: list[str] | None = None,
+    script: str = "app.py",
+    log_path: Path | None = None,
+    timeout_s: float = 90.0,
 ) -> tuple[subprocess.Popen, str]:
-    """`streamlit run <script>` on 127.0.0.1; the process and its base URL once healthy."""
+    """`streamlit run <script>` on 127.0.0.1; the process and its base URL once healthy.
+
+    Output goes to log_path (or nowhere); RuntimeError, with the log's tail, if the server exits
+    or does not answer /_stcore/health within timeout_s.
+    """
     port = free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
         "--server.address", "127.0.0.1", "--server.port", str(port),
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *(extra or []),
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(log_path or os.devnull, "wb") as log:  # the child keeps its own handle
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + timeout_s
+    while proc.poll() is None and time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
                 if r.read().strip() == b"ok":
                     return proc, base
         except OSError:
             time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the Streamlit server did not answer /_stcore/health within 90 s")
+    why = (
+        f"exited with {proc.returncode}"
+        if proc.poll() is not None
+        else f"no answer in {timeout_s} s"
+    )
+    stop_server(proc)
+    tail = log_path.read_text(errors="replace")[-2000:] if log_path else ""
+    raise RuntimeError(f"the Streamlit server {why} (/_stcore/health) {tail}")
 
 
 def stop_server(proc: subprocess.Popen) -> None:

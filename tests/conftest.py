@@ -15,28 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+sys.path.insert(0, str(ROOT / "bench"))
+from harness import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 DRAWN = "[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']"
 SERVER_START_TIMEOUT = 60.0
@@ -53,53 +40,17 @@ def _missing(reason: str):
     pytest.skip(reason)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def running_server(log_path: Path):
     """`streamlit run app.py` on a free loopback port, logging to log_path; yields the base URL."""
-    port = _free_port()
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.headless", "true",
-        "--server.address", "127.0.0.1",
-        "--server.port", str(port),
-        "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        try:
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(
-                        f"streamlit exited with {proc.returncode}: {log_path.read_text()[-2000:]}"
-                    )
-                try:
-                    with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                        if r.read().strip() == b"ok":
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"no answer from /_stcore/health in {SERVER_START_TIMEOUT} s ({log_path})"
-                    )
-                time.sleep(0.2)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    try:
+        proc, base = start_server(log_path=log_path, timeout_s=SERVER_START_TIMEOUT)
+    except RuntimeError as e:
+        pytest.fail(str(e))
+    try:
+        yield base
+    finally:
+        stop_server(proc)
 
 
 @pytest.fixture(scope="session")
