@@ -29,6 +29,31 @@ DRAWN = "[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']
 SERVER_START_TIMEOUT = 60.0
 
 
+APP = str(ROOT / "app.py")
+
+
+def open_app(page: str | None = None, query: dict | None = None, timeout: float = 60, state=None):
+    """An AppTest session opened from a URL with `query`, session-state values `state` set, then
+    switched to `page` (e.g. "pages/cell.py")."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.query_params.update(query or {})
+    at.run()
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def open_page(page: str, query: dict | None = None, state=None):
+    """open_app(page, query), asserting the page raised no exception."""
+    at = open_app(page, query, state=state)
+    assert not at.exception, at.exception
+    return at
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 

@@ -16,6 +16,7 @@ import textwrap
 import zipfile
 from pathlib import Path
 
+import conftest
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -25,7 +26,6 @@ from ui import inputs, session, uploads
 from ui.i18n import tr
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 TIMEOUT = 120  # the Compare page imports torch; the machine is shared
 SINE = np.sin(2 * np.pi * np.arange(12) / 12)  # the default input every bad input falls back to
 
@@ -43,12 +43,7 @@ PAGES = {
 
 def open_app(page: str | None = None, query: dict | None = None) -> AppTest:
     """A fresh session opened from a URL with `query`, then switched to `page`."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params.update(query or {})
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    return at
+    return conftest.open_app(page, query, timeout=TIMEOUT)
 
 
 def alerts(at: AppTest) -> str:

@@ -2,8 +2,8 @@
 
 import json
 import re
-from pathlib import Path
 
+import conftest
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -11,18 +11,12 @@ from streamlit.testing.v1 import AppTest
 from ui import session
 from viz.cell_diagram import TEXT_SLOTS, TRACE_PANEL, frame_name
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/cell.py"
 HALF = 0.0005 + 1e-12  # shown with 3 decimals
 
 
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query or {})
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return conftest.open_page(PAGE, query)
 
 
 def figure(at: AppTest) -> dict:

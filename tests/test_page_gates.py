@@ -1,25 +1,19 @@
 """AppTest of the "Gates over time" page: the trace's numbers are shown; clicks select."""
 
 import json
-from pathlib import Path
 
+import conftest
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lstm_core.analysis import contributions, lookback_half_life
 from ui import session
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/gates.py"
 
 
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query or {})
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return conftest.open_page(PAGE, query)
 
 
 def expected_run(**settings) -> session.Run:

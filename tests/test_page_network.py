@@ -1,8 +1,8 @@
 """AppTest of "The unrolled network" page: the grid and the cell table show the trace's numbers."""
 
 import json
-from pathlib import Path
 
+import conftest
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -10,17 +10,11 @@ from streamlit.testing.v1 import AppTest
 from ui import session
 from viz.network import rows_of
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/network.py"
 
 
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query or {})
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return conftest.open_page(PAGE, query)
 
 
 def expected_trace(**settings):

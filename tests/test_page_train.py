@@ -1,8 +1,7 @@
 """AppTest of the Train page: a short run lowers the loss, Stop keeps the weights reached, and the
 trained model becomes the weights source "trained" of every other page."""
 
-from pathlib import Path
-
+import conftest
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
@@ -13,20 +12,12 @@ from ui import session
 from ui import training_runner as runner
 from ui.i18n import tr
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/train.py"
 
 
 def open_page(query: dict | None = None, **kept) -> AppTest:
     """The Train page, with page settings pre-set (e.g. train_steps=40 → `_train_steps`)."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query or {})
-    at.run()
-    for key, value in kept.items():
-        at.session_state[f"_{key}"] = value
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return conftest.open_page(PAGE, query, state={f"_{k}": v for k, v in kept.items()})
 
 
 def train_to_the_end(at: AppTest, max_runs: int = 40) -> runner.TrainJob:

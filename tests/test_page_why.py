@@ -1,7 +1,6 @@
 """AppTest of the "From RNN to LSTM" page: the numbers shown are the core's, sliders change them."""
 
-from pathlib import Path
-
+import conftest
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
@@ -9,17 +8,11 @@ from lstm_core.memory import gradient_flow, paired_models
 from ui import inputs
 from ui.i18n import tr
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "pages/rnn_vs_lstm.py"
 
 
 def open_page(query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(query or {})
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return conftest.open_page(PAGE, query)
 
 
 def metric_values(at: AppTest) -> list[str]:
