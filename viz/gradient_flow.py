@@ -13,24 +13,15 @@ import plotly.graph_objects as go
 from lstm_core.memory import GradientFlow
 from ui.i18n import tr
 from viz import palette
+from viz.training import framed
 
 RNN_COLOR = "#495057"
 TINY = 1e-300  # below this a norm has underflowed to 0: no point on a log axis
 
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 70, "r": 20, "t": 40, "b": 50},
-        font={"family": palette.FONT_FAMILY, "size": 13},
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        hovermode="x unified",
-    )
-    fig.update_xaxes(showline=True, linecolor="#ced4da", gridcolor="#f1f3f5")
-    fig.update_yaxes(showline=True, linecolor="#ced4da", gridcolor="#f1f3f5")
-    return fig
+    margin = {"l": 70, "r": 20, "t": 40, "b": 50}
+    return framed(fig, height, margin, hovermode="x unified")
 
 
 def _positive(a: np.ndarray) -> list[float | None]:

@@ -23,14 +23,17 @@ EVAL_LOSS = palette.STAGE_EDGE["forget"]
 HEAT_GATES = ("f", "i", "o")  # the three σ gates: what to keep, what to write, what to show
 
 
-def _layout(fig: go.Figure, height: int) -> go.Figure:
+def framed(fig: go.Figure, height: int, margin: dict | None = None, **extra) -> go.Figure:
+    """The learning pages' frame: white, the palette's font, the legend on top, light grid lines
+    (`extra`: more layout entries, e.g. hovermode)."""
     fig.update_layout(
         height=height,
-        margin={"l": 60, "r": 20, "t": 50, "b": 45},
+        margin=margin or {"l": 60, "r": 20, "t": 50, "b": 45},
         font={"family": palette.FONT_FAMILY, "size": 13},
         plot_bgcolor="white",
         paper_bgcolor="white",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        **extra,
     )
     fig.update_xaxes(showline=True, linecolor="#ced4da", gridcolor="#f1f3f5")
     fig.update_yaxes(showline=True, linecolor="#ced4da", gridcolor="#f1f3f5")
@@ -80,7 +83,7 @@ def loss_curve(
     fig.update_yaxes(type="log", title_text=tr("train.fig_loss_axis", lang))
     x_max = max(total_steps or 0, steps[-1] if len(steps) else 1)
     fig.update_xaxes(title_text=tr("train.fig_step_axis", lang), range=[0, x_max])
-    return _layout(fig, 340)
+    return framed(fig, 340)
 
 
 def gates_before_after(
@@ -131,7 +134,7 @@ def gates_before_after(
         fig.update_yaxes(title_text=tr("train.fig_unit_axis", lang), row=n + 1, col=1)
     fig.update_xaxes(title_text=tr("train.fig_t_axis", lang), row=len(HEAT_GATES))
     row_h = max(120, min(14 * H, 220))
-    return _layout(fig, 90 + len(HEAT_GATES) * row_h)
+    return framed(fig, 90 + len(HEAT_GATES) * row_h)
 
 
 def forget_over_time(
@@ -177,7 +180,7 @@ def forget_over_time(
         )
     fig.update_yaxes(range=[0, 1.02])
     fig.update_xaxes(title_text=tr("train.fig_t_axis", lang))
-    return _layout(fig, 340)
+    return framed(fig, 340)
 
 
 def prediction_over_time(
@@ -211,7 +214,7 @@ def prediction_over_time(
             )
         )
     fig.update_xaxes(title_text=tr("train.fig_t_axis", lang))
-    return _layout(fig, 340)
+    return framed(fig, 340)
 
 
 def prediction_scatter(
@@ -246,7 +249,7 @@ def prediction_scatter(
         )
     fig.update_xaxes(title_text=tr("train.fig_target_axis", lang))
     fig.update_yaxes(title_text=tr("train.fig_prediction_axis", lang))
-    return _layout(fig, 360)
+    return framed(fig, 360)
 
 
 def next_char_probability(
@@ -265,4 +268,4 @@ def next_char_probability(
     fig.update_layout(barmode="group", bargap=0.15)
     fig.update_yaxes(range=[0, 1], title_text=tr("train.fig_p_axis", lang))
     fig.update_xaxes(title_text=tr("train.fig_char_axis", lang), tickangle=0)
-    return _layout(fig, 320)
+    return framed(fig, 320)
