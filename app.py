@@ -35,20 +35,14 @@ POINT_COLORS = (
 
 def _equations() -> str:
     """torch's equations, each symbol in its article colour (KaTeX \\textcolor)."""
-    C, H, X = pal.C_LINE, pal.H_LINE, pal.X_LINE
-    E = pal.STAGE_EDGE
-
-    def col(c: str, s: str) -> str:
-        return rf"\textcolor{{{c}}}{{{s}}}"
-
-    x, h1 = col(X, "x_t"), col(H, "h_{t-1}")
+    col = pal.latex
+    x, h1 = col("x", "x_t"), col("h", "h_{t-1}")
 
     def gate(act: str, g: str) -> str:
         return rf"{act}(W_{{i{g}}} {x} + b_{{i{g}}} + W_{{h{g}}} {h1} + b_{{h{g}}})"
 
-    i_t, f_t = col(E["input"], "i_t"), col(E["forget"], "f_t")
-    g_t, o_t = col(E["candidate"], "g_t"), col(E["output"], "o_t")
-    c_t, h_t = col(C, "c_t"), col(H, "h_t")
+    i_t, f_t, g_t, o_t = (col(g, f"{g}_t") for g in "ifgo")
+    c_t, h_t = col("c", "c_t"), col("h", "h_t")
     sig, tanh = r"\sigma", r"\tanh"
     return "\n".join(
         [
@@ -56,7 +50,7 @@ def _equations() -> str:
             rf"{f_t} &= {gate(sig, 'f')}\\",
             rf"{i_t} &= {gate(sig, 'i')}\\",
             rf"{g_t} &= {gate(tanh, 'g')}\\",
-            rf"{c_t} &= {f_t} \odot {col(C, 'c_{t-1}')} + {i_t} \odot {g_t}\\",
+            rf"{c_t} &= {f_t} \odot {col('c', 'c_{t-1}')} + {i_t} \odot {g_t}\\",
             rf"{o_t} &= {gate(sig, 'o')}\\",
             rf"{h_t} &= {o_t} \odot \tanh({c_t})",
             r"\end{aligned}",

@@ -27,9 +27,7 @@ LAST_CLICK = "_gates_last_click"  # the last click acted on (a repeated click de
 MEMO = "_gates_memo"
 ALL = "all"
 
-
-def _col(name: str, symbol: str) -> str:
-    return rf"\textcolor{{{palette.GATE_COLOR[name]}}}{{{symbol}}}"
+_col = palette.latex  # a KaTeX symbol in its article colour
 
 
 # c_t = Σ_k (∏ f) ⊙ i_k ⊙ g_k + (∏ f) ⊙ c_0, each symbol in its article colour

@@ -27,16 +27,14 @@ DEFAULTS = {
     "why_scale": 1.0,
 }
 
+_col = palette.latex  # a KaTeX symbol in its article colour
+
 
 @st.cache_data(max_entries=64, ttl="1h", show_spinner=False)
 def flow_for(x: np.ndarray, H: int, seed: int, forget_bias: float, scale: float) -> GradientFlow:
     """The gradient flow of the RNN/LSTM pair for input x (T, D); cached per setting."""
     rnn, lstm = paired_models(x.shape[1], H, seed, forget_bias, scale)
     return gradient_flow(rnn, lstm, x)
-
-
-def _col(name: str, symbol: str) -> str:
-    return rf"\textcolor{{{palette.GATE_COLOR[name]}}}{{{symbol}}}"
 
 
 RNN_LATEX = (

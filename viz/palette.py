@@ -44,6 +44,12 @@ GATE_COLOR = {
     "x": X_LINE,
 }
 
+
+def latex(name: str, symbol: str) -> str:
+    """A KaTeX symbol in the colour of GATE_COLOR[name], e.g. latex("f", "f_t")."""
+    return rf"\textcolor{{{GATE_COLOR[name]}}}{{{symbol}}}"
+
+
 # Fixed ranges: the same colour always means the same value, on every page.
 SIGMOID_RANGE = (0.0, 1.0)  # i, f, o
 TANH_RANGE = (-1.0, 1.0)  # g, tanh(c), h without projection
