@@ -45,8 +45,7 @@ def _copy_to_selection(name: str, key: str) -> None:
 
 def _bound(name: str, current) -> dict:
     """Widget arguments that keep its value in the shared selection (re-seeded, copied back)."""
-    key = f"cell_{name}"
-    st.session_state[key] = current
+    key = session.seed_widget(f"cell_{name}", current)
     return dict(key=key, on_change=_copy_to_selection, args=(name, key))
 
 
@@ -70,8 +69,7 @@ def _timestep(run: session.Run, lang: str) -> None:
     this fragment (the slider shows the figure's t; the figure is not redrawn); moving the
     slider reruns the whole page (the figure reopens at that t)."""
     if run.T > 1:
-        key = "cell_t"
-        st.session_state[key] = session.selection().t
+        key = session.seed_widget("cell_t", session.selection().t)
         st.select_slider(
             tr("cell.start_t", lang), options=list(range(run.T)), key=key,
             format_func=lambda t: run.step_labels[t], on_change=_reopen, args=("t", key),

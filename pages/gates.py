@@ -67,11 +67,6 @@ def analysis_of(run: session.Run, k: int, d: int):
     return result
 
 
-def _seeded(key: str, value):
-    st.session_state[key] = value
-    return key
-
-
 def _on_pick(field: str, key: str) -> None:
     v = st.session_state[key]
     session.set_selection(**{field: None if v == ALL else int(v)})
@@ -95,7 +90,7 @@ with cols[0]:
     st.selectbox(
         tr("gates.pick_layer", lang),
         list(range(tr_.num_layers)),
-        key=_seeded("gates_pick_layer", sel.layer),
+        key=session.seed_widget("gates_pick_layer", sel.layer),
         on_change=_on_pick,
         args=("layer", "gates_pick_layer"),
         disabled=tr_.num_layers == 1,
@@ -105,7 +100,7 @@ with cols[1]:
         tr("gates.pick_direction", lang),
         list(range(tr_.num_directions)),
         format_func=lambda d: tr(f"gates.direction_{d}", lang),
-        key=_seeded("gates_pick_direction", sel.direction),
+        key=session.seed_widget("gates_pick_direction", sel.direction),
         on_change=_on_pick,
         args=("direction", "gates_pick_direction"),
         disabled=tr_.num_directions == 1,
@@ -115,7 +110,7 @@ with cols[2]:
         tr("gates.pick_t", lang),
         options=list(range(run.T)),
         format_func=lambda t: labels[t],
-        key=_seeded("gates_pick_t", sel.t),
+        key=session.seed_widget("gates_pick_t", sel.t),
         on_change=_on_pick,
         args=("t", "gates_pick_t"),
         disabled=run.T == 1,
@@ -125,7 +120,7 @@ with cols[3]:
         tr("gates.pick_unit", lang),
         [ALL, *range(run.H)],
         format_func=lambda j: tr("gates.all_units", lang) if j == ALL else str(j),
-        key=_seeded("gates_pick_unit", ALL if sel.unit is None else sel.unit),
+        key=session.seed_widget("gates_pick_unit", ALL if sel.unit is None else sel.unit),
         on_change=_on_pick,
         args=("unit", "gates_pick_unit"),
     )

@@ -518,6 +518,17 @@ def _query_params() -> dict[str, str]:
         return {}
 
 
+def seed_widget(key: str, value) -> str:
+    """Give the widget `key` the value kept elsewhere (settings, selection) before it is drawn.
+
+    Only a different value is written: writing a widget's key sends its value to the browser,
+    which would undo a key press made while the previous one's rerun was still running.
+    """
+    if key not in st.session_state or st.session_state[key] != value:
+        st.session_state[key] = value
+    return key
+
+
 def _history_navigation() -> bool:
     """True when this run comes from the browser's Back / Forward: the URL is then the truth."""
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx

@@ -29,9 +29,7 @@ def _copy(name: str) -> None:
 
 def _seed(name: str, value) -> str:
     """Re-seed a widget's key from the settings before it is drawn; returns the key."""
-    key = _wkey(name)
-    st.session_state[key] = value
-    return key
+    return session.seed_widget(_wkey(name), value)
 
 
 def _on_kind() -> None:
@@ -243,8 +241,7 @@ def _weights_section(cfg: session.Settings) -> None:
         for title, idx in groups:
             st.markdown(f"**{tr(title, lang)}**")
             for n in idx:
-                key = f"w_hand_{n}"
-                st.session_state[key] = float(cfg.hand[n])
+                key = session.seed_widget(f"w_hand_{n}", float(cfg.hand[n]))
                 st.slider(
                     session.HAND_NAMES[n],
                     lo,

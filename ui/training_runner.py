@@ -210,8 +210,9 @@ def kept(key: str, default) -> str:
     """
     import streamlit as st
 
-    st.session_state[key] = st.session_state.get("_" + key, default)
-    return key
+    from ui.session import seed_widget
+
+    return seed_widget(key, st.session_state.get("_" + key, default))
 
 
 def keep(key: str) -> None:
