@@ -161,6 +161,27 @@ def assert_no_exception(page) -> None:
     assert not errors, f"uncaught JavaScript error(s) on {page.url}: {errors[:3]}"
 
 
+def page_report(page) -> str:
+    """What a browser test's page held: URL, script state, JS errors, the main area's text."""
+    try:
+        state = page.locator("[data-testid='stApp']").get_attribute("data-test-script-state")
+        text = page.locator("[data-testid='stMain']").inner_text(timeout=5_000)
+    except Exception as e:  # the page itself may be what broke
+        return f"{page.url}: could not read the page ({e})"
+    errors = getattr(page, "js_errors", [])
+    return f"{page.url} · script {state} · JS errors {errors[:3]}\n{text[:4000]}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report carries what its page showed (CI logs are all we get)."""
+    report = yield
+    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and page is not None:
+        report.sections.append(("page at failure", page_report(page)))
+    return report
+
+
 @pytest.fixture(name="wait_idle")
 def _wait_idle_fixture():
     return wait_idle

@@ -60,7 +60,9 @@ def test_training_streams_and_stop_stops_it(streamlit_server, page):
     t0 = time.monotonic()
     stop.click()
     expect(stop).to_have_count(0, timeout=30_000)  # training has ended, one way or another
-    page.get_by_text("Stopped at step").or_(page.get_by_text("Done: ")).first.wait_for()
+    ended = page.get_by_text("Stopped at step").or_(page.get_by_text("Done: "))
+    expect(ended.or_(page.locator("[data-testid='stException']")).first).to_be_visible()
+    assert_no_exception(page)
     assert page.get_by_text("Stopped at step").count() == 1, (
         f"Stop did not stop: {page.locator('[data-testid=stAlert]').all_inner_texts()}, "
         f"progress {page.locator(PROGRESS).all_inner_texts()}"
