@@ -13,9 +13,10 @@ import numpy as np
 import streamlit as st
 
 from lstm_core.memory import delay_memory, gates_of, sequence, true_class_probability
-from lstm_core.tasks import DEFAULT_TEXT, TASK_NAMES
-from lstm_core.training import DEFAULT_CONFIGS, TARGETS, predict
+from lstm_core.tasks import TASK_NAMES
+from lstm_core.training import TARGETS, predict
 from ui import inputs, session
+from ui import train_settings as ts
 from ui import training_runner as runner
 from ui.i18n import tr
 from viz.training import (
@@ -27,58 +28,79 @@ from viz.training import (
     prediction_scatter,
 )
 
-LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 MAX_TEXT = inputs.MAX_T  # the trained model must also run on the sidebar's text input
 ERROR = "_train_start_error"  # (train.toml key, fields) of the last refused start
+LINK_READ = "_train_link_read"  # the page has read its settings from the URL in this session
+LINK_PROBLEMS = "_train_link_problems"  # bad values that link had, as (i18n key, fields)
 CHART = {"displayModeBar": False}
 
 
-def task_defaults(task: str) -> dict:
-    """The page's widget values for the core's default configuration of `task`."""
-    cfg = DEFAULT_CONFIGS[task]
-    return {
-        "train_H": cfg.hidden_size,
-        "train_layers": cfg.num_layers,
-        "train_opt": cfg.optimizer,
-        "train_lr": cfg.lr,
-        "train_steps": min(cfg.steps, runner.MAX_STEPS),
-        "train_seed": cfg.seed,
-        "train_fb": float(cfg.forget_bias),
-    }
+def _current() -> dict:
+    """Every setting's kept value (the current task's default where none is kept)."""
+    ss = st.session_state
+    base = ts.defaults(ss.get("_" + ts.TASK, ts.DEFAULT_TASK))
+    return {key: ss.get("_" + key, base[key]) for key in ts.KEYS}
 
 
 def _value(key: str):
-    """A setting's current value (kept across page switches), or the current task's default."""
-    task = st.session_state.get("_train_task", "sine")
-    return st.session_state.get("_" + key, task_defaults(task).get(key))
+    return _current()[key]
 
 
-def _w(key: str, default=None) -> dict:
+def _keep(key: str) -> None:
+    """on_change of a setting: keep its new value; the link's complaints are answered."""
+    runner.keep(key)
+    st.session_state.pop(LINK_PROBLEMS, None)
+
+
+def _w(key: str) -> dict:
     """Widget arguments: the key re-seeded from the kept value, on_change keeping the new one."""
-    default = _value(key) if default is None else default
-    return {"key": runner.kept(key, default), "on_change": runner.keep, "args": (key,)}
+    return {"key": runner.kept(key, _value(key)), "on_change": _keep, "args": (key,)}
+
+
+def _set_all(values: dict) -> None:
+    for key, value in values.items():
+        st.session_state["_" + key] = value
 
 
 def _on_task() -> None:
     """A new task: every setting jumps to the core's defaults for it."""
-    runner.keep("train_task")
-    for key, value in task_defaults(st.session_state["train_task"]).items():
-        st.session_state["_" + key] = value
+    _keep(ts.TASK)
+    _set_all(ts.task_defaults(st.session_state[ts.TASK]))
 
 
 def _on_reset() -> None:
-    for key, value in task_defaults(st.session_state.get("_train_task", "sine")).items():
-        st.session_state["_" + key] = value
+    _set_all(ts.task_defaults(_value(ts.TASK)))
+
+
+def read_link() -> None:
+    """The settings in the URL, on the page's first run in a session and after Back / Forward
+    (the link's task with its defaults, then the link's values; bad ones with a message)."""
+    ss = st.session_state
+    if ss.get(LINK_READ) and not session.history_navigation():
+        return
+    ss[LINK_READ] = True
+    values, problems = ts.from_query(st.query_params.to_dict())
+    if values or session.history_navigation():
+        _set_all(ts.defaults(values.get(ts.TASK, ts.DEFAULT_TASK)) | values)
+    ss[LINK_PROBLEMS] = problems
+
+
+def write_link() -> None:
+    """The settings that differ from their task's defaults, in the URL (one write, if any)."""
+    want = ts.to_query(_current())
+    current = st.query_params.to_dict()
+    if {k: v for k, v in current.items() if k in ts.KEYS} != want:
+        st.query_params.from_dict({k: v for k, v in current.items() if k not in ts.KEYS} | want)
 
 
 def _start() -> None:
     """on_click of Train: a new TrainJob from the settings, or a message saying what is wrong."""
     ss = st.session_state
     st.session_state.pop(ERROR, None)
-    task = ss.get("_train_task", "sine")
+    task = _value(ts.TASK)
     text = None
     if task == "text":
-        text = str(ss.get("_train_text", DEFAULT_TEXT)).strip()
+        text = str(_value(ts.TEXT)).strip()
         problem = runner.text_problem(text, MAX_TEXT)
         if problem is not None:
             ss[ERROR] = problem
@@ -159,9 +181,12 @@ def live(lang: str) -> None:
 lang = session.lang()
 job = runner.get_job()
 running = job is not None and job.running
+read_link()
 
 st.title(tr("train.title", lang))
 st.markdown(tr("train.intro", lang))
+for key, fields in st.session_state.get(LINK_PROBLEMS, []):
+    st.warning(tr(key, lang, **fields), icon=":material/link_off:")
 
 with st.container(border=True):
     c = st.columns([3, 2, 2, 2])
@@ -169,13 +194,13 @@ with st.container(border=True):
         tr("train.task", lang),
         TASK_NAMES,
         format_func=lambda k: tr(f"train.task_{k}", lang),
-        key=runner.kept("train_task", "sine"),
+        key=runner.kept(ts.TASK, _value(ts.TASK)),
         on_change=_on_task,
         disabled=running,
     )
-    task_name = st.session_state["train_task"]
+    task_name = st.session_state[ts.TASK]
     target, budget = TARGETS[task_name]
-    c[1].slider(tr("train.H", lang), 1, 64, disabled=running, **_w("train_H"))
+    c[1].slider(tr("train.H", lang), 1, ts.MAX_H, disabled=running, **_w("train_H"))
     c[2].selectbox(tr("train.layers", lang), (1, 2), disabled=running, **_w("train_layers"))
     c[3].radio(
         tr("train.optimizer", lang),
@@ -192,10 +217,10 @@ with st.container(border=True):
             height=80,
             max_chars=inputs.MAX_TYPED_CHARS,
             disabled=running,
-            **_w("train_text", st.session_state.get("_train_text", DEFAULT_TEXT)),
+            **_w(ts.TEXT),
         )
     c = st.columns([3, 2, 2, 2])
-    lrs = tuple(sorted({*LRS, float(_value("train_lr"))}))
+    lrs = tuple(sorted({*ts.LRS, float(_value("train_lr"))}))
     c[0].select_slider(
         tr("train.lr", lang), lrs, format_func=lambda v: f"{v:g}", disabled=running,
         **_w("train_lr"),
@@ -205,10 +230,10 @@ with st.container(border=True):
         disabled=running, **_w("train_steps"),
     )  # fmt: skip
     c[2].number_input(
-        tr("train.seed", lang), 0, 10_000, step=1, disabled=running, **_w("train_seed")
+        tr("train.seed", lang), 0, ts.MAX_SEED, step=1, disabled=running, **_w("train_seed")
     )
     c[3].slider(
-        tr("train.forget_bias", lang), 0.0, 4.0, step=0.5, disabled=running,
+        tr("train.forget_bias", lang), 0.0, ts.MAX_FB, step=0.5, disabled=running,
         help=tr("train.forget_bias_help", lang), **_w("train_fb"),
     )  # fmt: skip
     st.caption(
@@ -226,6 +251,7 @@ with st.container(border=True):
     )  # fmt: skip
     if job is not None and not running:
         b[2].button(tr("train.discard", lang), on_click=_discard, key="train_discard")
+write_link()
 
 problem = st.session_state.get(ERROR)
 if problem is not None:

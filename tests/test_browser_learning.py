@@ -112,3 +112,30 @@ def test_why_page_reacts_to_the_forget_bias_in_both_languages(streamlit_server, 
     wait_idle(page, 60_000)
     page.get_by_role("heading", name=tr("why.section_takeaway", "zh")).wait_for()
     assert_no_exception(page)
+
+
+def test_train_settings_live_in_the_link_reload_and_back(streamlit_server, page):
+    open_url(page, streamlit_server, "training?train_task=remember&train_H=32")
+    assert_no_exception(page)
+    width = page.get_by_role("slider", name=tr("train.H", "en"))
+    assert width.input_value() == "32"
+    width.focus()
+    width.press("ArrowRight")
+    wait_idle(page, 60_000)
+    page.wait_for_url(re.compile(r"train_H=33"), timeout=30_000)
+    assert "train_task=remember" in page.url
+
+    page.reload()  # a copied link: the same settings
+    wait_idle(page, 60_000)
+    assert width.input_value() == "33"
+    assert page.get_by_text(tr("train.task_remember_explain", "en")[:40]).count() == 1
+
+    page.get_by_role("link", name=tr("common.nav_cell", "en")).click()  # another page
+    page.wait_for_url(re.compile(r"/step"), timeout=30_000)
+    wait_idle(page, 60_000)
+    assert "train_" not in page.url  # the Train page's settings stay on the Train page
+    page.go_back()
+    page.wait_for_url(re.compile(r"/training\?.*train_H=33"), timeout=30_000)
+    wait_idle(page, 60_000)
+    assert width.input_value() == "33"
+    assert_no_exception(page)

@@ -3,12 +3,16 @@ trained model becomes the weights source "trained" of every other page."""
 
 import conftest
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from lstm_core import LSTM
 from lstm_core.memory import delay_memory, gates_of, sequence
+from lstm_core.tasks import DEFAULT_TEXT, TASK_NAMES
 from lstm_core.training import DEFAULT_CONFIGS, TARGETS
 from ui import session
+from ui import train_settings as ts
 from ui import training_runner as runner
 from ui.i18n import tr
 
@@ -191,3 +195,73 @@ def test_a_task_sample_typed_into_the_sidebar_reads_back():
     np.testing.assert_allclose(
         inputs.parse_typed(runner.sample_as_typed(x[:, :1])), x[:, :1], rtol=1e-5
     )
+
+
+# ----- the page's settings in the URL ----------------------------------------------------------
+
+train_values = st.fixed_dictionaries(
+    {
+        ts.TASK: st.sampled_from(TASK_NAMES),
+        "train_H": st.integers(1, ts.MAX_H),
+        "train_layers": st.sampled_from((1, 2)),
+        "train_opt": st.sampled_from(("adam", "sgd")),
+        "train_lr": st.one_of(st.sampled_from(ts.LRS), st.floats(*ts.LR_RANGE)),
+        "train_steps": st.integers(1, runner.MAX_STEPS),
+        "train_seed": st.integers(0, ts.MAX_SEED),
+        "train_fb": st.integers(0, 8).map(lambda n: n / 2),
+        ts.TEXT: st.text(min_size=1, max_size=40).filter(str.strip),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(train_values)
+def test_train_settings_round_trip_through_the_url(values):
+    back, problems = ts.from_query(ts.to_query(values))
+    assert problems == []
+    expected = dict(values) if values[ts.TASK] == "text" else {**values, ts.TEXT: DEFAULT_TEXT}
+    assert ts.defaults(back.get(ts.TASK, ts.DEFAULT_TASK)) | back == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from([*ts.KEYS, "zz"]), st.text(max_size=30)))
+def test_train_url_fuzz_gives_values_in_range_or_messages(params):
+    values, problems = ts.from_query(params)
+    assert set(values) | {f["param"] for _, f in problems} == set(params) - {"zz"}
+    assert set(ts.to_query(values)) <= set(ts.KEYS)
+    for key, fields in problems:
+        assert tr(key, "en", **fields) and tr(key, "zh", **fields)
+
+
+def test_a_link_opens_the_page_with_its_settings_and_each_change_lands_in_it():
+    query = {"train_task": "remember", "train_H": "32", "train_lr": "0.003", "train_fb": "9"}
+    at = open_page(query)
+    assert at.selectbox(key="train_task").value == "remember"
+    assert at.slider(key="train_H").value == 32
+    assert at.select_slider(key="train_lr").value == 0.003
+    default_fb = DEFAULT_CONFIGS["remember"].forget_bias
+    assert at.slider(key="train_fb").value == default_fb  # the bad value: the task's default …
+    assert [w.body for w in at.warning] == [  # … and why
+        tr("common.msg_bad_url", "en", param="train_fb", value="9", default=f"{default_fb:g}")
+    ]
+    assert dict(at.query_params) == {"train_task": "remember", "train_H": "32", "train_lr": "0.003"}
+
+    at.slider(key="train_H").set_value(8).run()
+    assert at.query_params["train_H"] == "8" and not at.warning  # answered: the message goes
+    at.button(key="train_start").click().run()
+    assert at.session_state[runner.JOB].config.hidden_size == 8  # what the link says is what trains
+    at.session_state[runner.JOB].stop()
+    at.run()
+    # a new task: its defaults, so the link holds the task alone
+    at.selectbox(key="train_task").set_value("adding").run()
+    assert dict(at.query_params) == {"train_task": "adding"}
+    at.selectbox(key="train_task").set_value("sine").run()
+    assert not any(k in at.query_params for k in ts.KEYS)
+
+
+def test_the_page_reads_its_link_once_and_keeps_its_settings_across_page_switches():
+    at = open_page({"train_H": "5"})
+    at.switch_page("pages/cell.py").run()
+    at.query_params.clear()  # a browser drops a page's query string on a page switch
+    at.switch_page(PAGE).run()
+    assert at.slider(key="train_H").value == 5 and at.query_params["train_H"] == "5"

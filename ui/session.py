@@ -529,7 +529,7 @@ def seed_widget(key: str, value) -> str:
     return key
 
 
-def _history_navigation() -> bool:
+def history_navigation() -> bool:
     """True when this run comes from the browser's Back / Forward: the URL is then the truth."""
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
@@ -540,7 +540,7 @@ def _history_navigation() -> bool:
 def begin_run() -> None:
     """Call first in every run: after Back / Forward, settings and selection follow the URL
     (each step, setting and selection change is one browser history entry: Back undoes it)."""
-    if _history_navigation():
+    if history_navigation():
         st.session_state[_INIT] = False
     _init_session()
 
