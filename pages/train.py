@@ -33,6 +33,7 @@ ERROR = "_train_start_error"  # (train.toml key, fields) of the last refused sta
 LINK_READ = "_train_link_read"  # the page has read its settings from the URL in this session
 LINK_PROBLEMS = "_train_link_problems"  # bad values that link had, as (i18n key, fields)
 CHART = {"displayModeBar": False}
+IN_PAGE = "_train_in_page"  # True while the page's full run draws the live fragment
 
 
 def _current() -> dict:
@@ -163,6 +164,11 @@ def live(lang: str) -> None:
     if job is None:
         return
     was_running = job.running
+    if not was_running and not st.session_state.get(IN_PAGE):
+        # A late timer tick of the browser (sent before it learnt that training had ended) ran
+        # the fragment alone, right after the page's full run: such a run can leave the page
+        # half drawn (a Streamlit race), so the whole page is drawn once more.
+        st.rerun()
     if was_running:
         # A click here never interrupts a chunk: Streamlit queues it, and the next fragment
         # run (≤ RUN_EVERY s later) sees the button pressed before it trains any further.
@@ -263,7 +269,11 @@ if job is None:
 
 st.subheader(tr("train.section_live", lang))
 # While training, the fragment re-runs itself every RUN_EVERY s: each run trains one chunk.
-st.fragment(run_every=runner.RUN_EVERY if running else None)(live)(lang)
+st.session_state[IN_PAGE] = True
+try:
+    st.fragment(run_every=runner.RUN_EVERY if running else None)(live)(lang)
+finally:
+    st.session_state[IN_PAGE] = False
 if job.running:
     st.stop()
 
