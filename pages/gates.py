@@ -30,11 +30,13 @@ ALL = "all"
 _col = palette.latex  # a KaTeX symbol in its article colour
 
 
-# c_t = Σ_k (∏ f) ⊙ i_k ⊙ g_k + (∏ f) ⊙ c_0, each symbol in its article colour
+# c_t = Σ_k (∏ f) ⊙ i_k ⊙ g_k + (∏ f) ⊙ c_{-1}, each symbol in its article colour; c_{-1} is the
+# initial state (viz.contributions.INITIAL_LABEL), k and j run from step 0
 SPLIT_LATEX = (
-    rf"{_col('c', 'c_t')} = \sum_{{k \le t}} \Big(\prod_{{k < j \le t}} {_col('f', 'f_j')}\Big)"
+    rf"{_col('c', 'c_t')} = \sum_{{0 \le k \le t}}"
+    rf" \Big(\prod_{{k < j \le t}} {_col('f', 'f_j')}\Big)"
     rf" \odot {_col('i', 'i_k')} \odot {_col('g', 'g_k')}"
-    rf" + \Big(\prod_{{j \le t}} {_col('f', 'f_j')}\Big) \odot {_col('c', 'c_0')}"
+    rf" + \Big(\prod_{{0 \le j \le t}} {_col('f', 'f_j')}\Big) \odot {_col('c', 'c_{-1}')}"
 )
 
 

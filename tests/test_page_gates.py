@@ -3,11 +3,15 @@
 import json
 
 import conftest
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lstm_core import LSTM
 from lstm_core.analysis import contributions, lookback_half_life
 from ui import session
+from ui.i18n import tr
+from viz.contributions import INITIAL_LABEL, contributions_at_t, contributions_over_time
 
 PAGE = "pages/gates.py"
 
@@ -117,3 +121,51 @@ def test_a_garbage_selection_in_the_url_is_clamped_not_a_crash():
     lt = expected_run().trace.layers[0][0]
     T, H = lt.c.shape[0], lt.hidden_size
     assert metrics(at)["cₜ (unit j)"] == f"{lt.c[T - 1, 0, H - 1]:.6f}"
+
+
+# ----- the texts say what the charts compute and draw ------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_split_formula_matches_the_chart_and_names_the_initial_state_as_it_does(lang):
+    t, j = 6, 1
+    at = open_page({"lang": lang, "t": str(t), "j": str(j)})
+    explain = tr("gates.contrib_explain", lang)
+    assert explain in [m.value for m in at.markdown]
+    # the text's formula: cₜ = Σₖ (fₖ₊₁ ⋯ fₜ) ⊙ iₖ ⊙ gₖ + (f₀ ⋯ fₜ) ⊙ c₋₁, k = 0 … t
+    assert "(fₖ₊₁ ⋯ fₜ) ⊙ iₖ ⊙ gₖ + (f₀ ⋯ fₜ) ⊙ " + INITIAL_LABEL in explain
+    assert "c₀" not in explain and "c₀" not in tr("gates.contrib_time_explain", lang)
+    assert INITIAL_LABEL in tr("gates.contrib_time_explain", lang)
+    assert INITIAL_LABEL in tr("gates.source_axis", lang)
+    latex = at.latex[0].value
+    assert "c_{-1}" in latex and "c_0" not in latex and r"\prod_{0 \le j \le t}" in latex
+    at_t, over_time = (json.loads(c.proto.spec) for c in at.get("plotly_chart")[2:4])
+    assert at_t["layout"]["xaxis"]["ticktext"][0] == INITIAL_LABEL
+    assert at_t["data"][0]["customdata"][0][1] == INITIAL_LABEL
+    assert over_time["data"][0]["name"] == INITIAL_LABEL
+
+
+@pytest.mark.parametrize("d", [0, 1])
+def test_the_texts_formula_evaluated_on_a_trace_is_what_the_split_charts_draw(d):
+    """cₜ = Σₖ (fₖ₊₁ ⋯ fₜ) ⊙ iₖ ⊙ gₖ + (f₀ ⋯ fₜ) ⊙ c₋₁ (k = 0 … t in processing order), with
+    a non-zero initial state c₋₁, is exactly what both charts draw, band INITIAL_LABEL first."""
+    model = LSTM(1, 3, bidirectional=True, seed=4).eval()
+    rng = np.random.default_rng(0)
+    h0, c0 = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
+    lt = model.trace(np.sin(np.arange(8) / 2)[:, None], hx=(h0, c0)).layers[0][d]
+    t, j = 5, 2
+    steps = np.arange(8) if d == 0 else np.arange(8)[::-1]  # input positions in processing order
+    s_t = int(np.nonzero(steps == t)[0][0])
+    f, i, g = (getattr(lt, name)[steps, 0, j] for name in "fig")
+    c_init = c0[d, j]
+    np.testing.assert_allclose(lt.c_prev[steps[0], 0, j], c_init, rtol=0, atol=0)
+    initial = np.prod(f[: s_t + 1]) * c_init
+    inputs = [np.prod(f[k + 1 : s_t + 1]) * i[k] * g[k] for k in range(s_t + 1)]
+    np.testing.assert_allclose(initial + sum(inputs), lt.c[t, 0, j], rtol=0, atol=1e-12)
+    split = contributions(lt)
+    at_t = contributions_at_t(split, lt, t, j)
+    assert at_t.layout.xaxis.ticktext[0] == INITIAL_LABEL
+    np.testing.assert_allclose(at_t.data[0].y, [initial, *inputs], rtol=0, atol=1e-12)
+    band = contributions_over_time(split, lt, j).data[0]
+    assert band.name == INITIAL_LABEL
+    np.testing.assert_allclose(band.y[t], initial, rtol=0, atol=1e-12)

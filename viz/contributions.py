@@ -1,6 +1,7 @@
 """Figures of the exact split of c_t into what each past input still contributes.
 
-c_t = Σ_k (∏_{j=k+1..t} f_j) ⊙ i_k ⊙ g_k + (∏_{j≤t} f_j) ⊙ c_0, from `lstm_core.analysis`.
+c_t = Σ_{0≤k≤t} (∏_{j=k+1..t} f_j) ⊙ i_k ⊙ g_k + (∏_{0≤j≤t} f_j) ⊙ c_{-1}, from
+`lstm_core.analysis` (steps in processing order; c_{-1} is the initial state, torch's c0).
 Pure functions: results in, `go.Figure` out; colours from `viz.palette` only.
 """
 
@@ -29,6 +30,7 @@ SELECT_FILL = "#e9ecef"
 NEGATIVE = palette.C_SCALE[0][1]
 GRID = "#e9ecef"
 ZERO = "#adb5bd"  # the negative end of c's colour scale
+INITIAL_LABEL = "c₋₁"  # the initial state (c_{t-1} of step 0): not c₀, which is c_t at t = 0
 
 
 def steps_text(n: float, lang: str, if_nan: str = "gates.longer_than_sequence") -> str:
@@ -69,8 +71,8 @@ def contributions_over_time(
     b: int = 0,
 ) -> go.Figure:
     """c_t for every t as relative-stacked bars, one band per source (input step k, or a few
-    consecutive steps when T > MAX_GROUPS, plus c_0); each segment coloured by its value. The
-    bars at each t sum to c_t exactly; the last trace is the c_t line."""
+    consecutive steps when T > MAX_GROUPS, plus the initial state c_{-1}); each segment coloured
+    by its value. The bars at each t sum to c_t exactly; the last trace is the c_t line."""
     T = lt.c.shape[0]
     j = unit
     labels = step_labels_or_index(step_labels, T)
@@ -103,7 +105,7 @@ def contributions_over_time(
             )
         )
 
-    band("c₀", split.initial[:, b, j], pattern="/")
+    band(INITIAL_LABEL, split.initial[:, b, j], pattern="/")
     for group in _source_groups(order):
         name = labels[group[0]] if group.size == 1 else f"{labels[group[0]]}…{labels[group[-1]]}"
         band(name, split.inputs[:, group, b, j].sum(axis=1))
@@ -168,10 +170,11 @@ def contributions_at_t(
     b: int = 0,
 ) -> go.Figure:
     """For one c_t (position t, unit j): a bar per source step k (oldest left, t itself right;
-    c_0 first), coloured by value, summing to c_t; and on a second axis the weight ∏ f each
-    source has kept, with the ½ line and the half-life `lookback` (steps back) marked.
+    the initial state c_{-1} first), coloured by value, summing to c_t; and on a second axis the
+    weight ∏ f each source has kept, with the ½ line and the half-life `lookback` (steps back)
+    marked.
 
-    Trace 0 is the bars (customdata[:, 0] holds the source position, -1 for c_0), trace 1 the
+    Trace 0 is the bars (customdata[:, 0] holds the source position, -1 for c_{-1}), trace 1 the
     kept-weight line.
     """
     T = lt.c.shape[0]
@@ -182,7 +185,7 @@ def contributions_at_t(
     sources = order[: step_of_t + 1]  # positions processed up to t, oldest first
     y = np.concatenate([[split.initial[t, b, j]], split.inputs[t, sources, b, j]])
     kept = np.concatenate([[split.retention0[t, b, j]], split.retention[t, sources, b, j]])
-    names = ["c₀"] + [labels[k] for k in sources]
+    names = [INITIAL_LABEL] + [labels[k] for k in sources]
     written = np.concatenate([[split.c0[b, j]], lt.written[sources, b, j]])
     x = np.arange(len(y))
 
@@ -226,7 +229,7 @@ def contributions_at_t(
     ]
     notes = []
     if lookback is not None and np.isfinite(lookback):
-        xh = len(y) - 1 - lookback  # n steps back from t (c_0 sits at 0)
+        xh = len(y) - 1 - lookback  # n steps back from t (c_{-1} sits at 0)
         shapes.append(
             {"type": "line", "xref": "x", "yref": "paper", "x0": xh, "x1": xh, "y0": 0, "y1": 1}
             | {"line": {"color": palette.SIGMA_BOX, "dash": "dot", "width": 2}}
