@@ -1,6 +1,7 @@
 """AppTest of the "Gates over time" page: the trace's numbers are shown; clicks select."""
 
 import json
+import re
 
 import conftest
 import numpy as np
@@ -11,7 +12,9 @@ from lstm_core import LSTM
 from lstm_core.analysis import contributions, lookback_half_life
 from ui import session
 from ui.i18n import tr
+from viz import palette
 from viz.contributions import INITIAL_LABEL, contributions_at_t, contributions_over_time
+from viz.gates_time import memory_paths
 
 PAGE = "pages/gates.py"
 
@@ -124,6 +127,28 @@ def test_a_garbage_selection_in_the_url_is_clamped_not_a_crash():
 
 
 # ----- the texts say what the charts compute and draw ------------------------------------------
+
+# The colour constants of the charts and the word a caption must use for each, per language.
+COLOUR_WORDS = {
+    palette.STAGE_EDGE["forget"]: {"en": "blue", "zh": "蓝色"},
+    palette.STAGE_EDGE["input"]: {"en": "green", "zh": "绿色"},
+    palette.STAGE_EDGE["candidate"]: {"en": "orange", "zh": "橙色"},
+    palette.C_LINE: {"en": "green", "zh": "绿色"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_paths_caption_names_the_colours_the_c_bars_are_drawn_in(lang):
+    lt = expected_run().trace.layers[0][0]
+    fig = memory_paths(lt, 0, lang=lang)
+    colour = {d.name: d.marker.color for d in fig.data if d.type == "bar"}
+    kept, written = colour[tr("gates.kept", lang)], colour[tr("gates.written", lang)]
+    text = tr("gates.paths_explain", lang)
+    said = dict(re.findall(r"(i ⊙ g|f ⊙ cₜ₋₁)[,，]\s*(\w+)[)）]", text))
+    assert said == {
+        "f ⊙ cₜ₋₁": COLOUR_WORDS[kept][lang],
+        "i ⊙ g": COLOUR_WORDS[written][lang],
+    }
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
