@@ -48,7 +48,7 @@ def cached_pt_bytes(sd: dict) -> bytes:
     return tb.save_pt_bytes(sd)
 
 
-DIR_NAMES = ("forward →", "reverse ←")
+DIR_NAMES = (T_("dir_forward"), T_("dir_reverse"))
 
 
 def sci(v: float) -> str:
@@ -373,6 +373,7 @@ def outputs_tab() -> None:
                 cols_lbl,
                 rng,
                 ticks,
+                lang=lang,
             )
             st.plotly_chart(fig, key=f"cmp_fig_{t.name}", config={"displaylogo": False})
         st.caption(T_("diff_scale_note"))
@@ -404,7 +405,7 @@ def gates_tab() -> None:
             key="cmp_gate_table",
             column_config={
                 **{
-                    g: st.column_config.NumberColumn(f"max |diff| {g}", format="%.2e")
+                    g: st.column_config.NumberColumn(T_("col_max_diff_gate", g=g), format="%.2e")
                     for g in cl.GATE_NAMES
                 },
                 T_("col_tol"): st.column_config.NumberColumn(format="%.1e"),
@@ -422,9 +423,10 @@ def gates_tab() -> None:
         fig = vc.create_gate_diff_figure(
             {g.gate: g.per_t for g in sel},
             max(g.tol for g in sel),
-            T_("gates_chart_title", k=k, d="reverse" if d else "forward"),
+            T_("gates_chart_title", k=k, d=DIR_NAMES[d]),
             "t",
             T_("max_abs_diff"),
+            lang=lang,
         )
         st.plotly_chart(fig, key="cmp_fig_gates", config={"displaylogo": False})
         if cfg.lengths is not None:
@@ -458,7 +460,7 @@ def layout_tab() -> None:
             f"weight_ih{sfx}": {g: f"W<sub>i{g}</sub>" for g in vc.GATE_ORDER},
             f"weight_hh{sfx}": {g: f"W<sub>h{g}</sub>" for g in vc.GATE_ORDER},
         }
-        fig = vc.create_weight_layout_figure({n: psd[n] for n in blocks}, H, blocks)
+        fig = vc.create_weight_layout_figure({n: psd[n] for n in blocks}, H, blocks, lang=lang)
         st.plotly_chart(fig, key="cmp_fig_layout", config={"displaylogo": False})
         st.code(
             f"W_ii, W_if, W_ig, W_io = lstm.weight_ih{sfx}.chunk(4, 0)   # each ({H}, "
@@ -504,7 +506,7 @@ def layout_tab() -> None:
             pd.DataFrame(
                 [
                     {
-                        "key": n,
+                        T_("col_key"): n,
                         "lstm_core": str(s),
                         "torch.nn.LSTM": str(torch_shapes.get(n, "—"))
                         if result is not None
@@ -546,23 +548,24 @@ def gradients_tab() -> None:
             (st.success if gc.passed else st.error)(
                 T_("grads_pass" if gc.passed else "grads_fail", name=name)
             )
+            bptt, autograd, central = T_("method_bptt"), T_("method_autograd"), T_("method_central")
             st.dataframe(
                 pd.DataFrame(
                     [
                         {
-                            T_("col_pair"): "lstm_core BPTT − torch autograd",
+                            T_("col_pair"): T_("method_pair", a=bptt, b=autograd),
                             T_("col_max_diff"): gc.max_core_torch,
                             T_("col_tol"): gc.tol_torch,
                             T_("col_entries"): int(np.size(gc.core)),
                         },
                         {
-                            T_("col_pair"): "lstm_core BPTT − central differences",
+                            T_("col_pair"): T_("method_pair", a=bptt, b=central),
                             T_("col_max_diff"): gc.max_core_central,
                             T_("col_tol"): gc.tol_central,
                             T_("col_entries"): len(gc.index),
                         },
                         {
-                            T_("col_pair"): "torch autograd − central differences",
+                            T_("col_pair"): T_("method_pair", a=autograd, b=central),
                             T_("col_max_diff"): gc.max_torch_central,
                             T_("col_tol"): gc.tol_central,
                             T_("col_entries"): len(gc.index),
@@ -578,9 +581,9 @@ def gradients_tab() -> None:
             )
             fig = vc.create_grad_figure(
                 {
-                    "lstm_core BPTT": gc.core.ravel()[gc.index],
-                    "torch autograd": gc.torch.ravel()[gc.index],
-                    "central differences": gc.central,
+                    bptt: gc.core.ravel()[gc.index],
+                    autograd: gc.torch.ravel()[gc.index],
+                    central: gc.central,
                 },
                 [
                     "[" + ", ".join(str(int(v)) for v in np.unravel_index(j, gc.core.shape)) + "]"
@@ -597,7 +600,7 @@ def gradients_tab() -> None:
                     pd.DataFrame(
                         [
                             {
-                                "key": n,
+                                T_("col_key"): n,
                                 T_("col_max_diff"): gc.all_params[n],
                                 T_("col_tol"): gc.all_tols[n],
                                 T_("col_verdict"): T_("pass")

@@ -295,3 +295,74 @@ def test_without_torch_the_page_says_how_to_install_it_and_the_app_works():
     assert not any(s.startswith("PASS") for s in out["success"])
     assert out["upload_ok"] and out["upload_exceptions"] == []  # .npz needs no torch
     assert out["torch_imported"] is False
+
+
+# English words that once reached the Chinese page from hard-coded labels.
+ENGLISH = ("central differences", "tolerance", "forward", "reverse", "|diff|", "row ", "column")
+
+
+def _chart_texts(at: AppTest) -> list[str]:
+    """Every trace name, hover template, title and colour-bar title of the open tab's charts."""
+    out = []
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        for trace in spec["data"]:
+            out += [trace.get("name") or "", trace.get("hovertemplate") or ""]
+            out.append(((trace.get("colorbar") or {}).get("title") or {}).get("text") or "")
+        layout = spec["layout"]
+        out.append((layout.get("title") or {}).get("text") or "")
+        out += [a.get("text") or "" for a in layout.get("annotations", [])]
+    return out
+
+
+def _table_texts(at: AppTest) -> list[str]:
+    out = []
+    for df in (d.value for d in at.dataframe):
+        out += [str(c) for c in df.columns]
+        out += [v for v in df.to_numpy().ravel() if isinstance(v, str)]
+    return out
+
+
+def test_chinese_tabs_have_no_english_labels_in_tables_and_charts():
+    from ui.i18n import tr
+
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at.checkbox(key="cmp_bidirectional").check().run()  # both direction names show
+    seen = {}
+    for tab in ("tab_outputs", "tab_gates", "tab_layout", "tab_grads"):
+        _open(at, tr(f"compare.{tab}", "zh"))
+        assert not at.exception, [e.value for e in at.exception]
+        seen[tab] = (_table_texts(at), _chart_texts(at))
+        for text in seen[tab][0] + seen[tab][1]:
+            words = re.sub(r"\w*_reverse\w*", "", text)  # torch's parameter names stay
+            assert not any(w in words for w in ENGLISH), (tab, text)
+    table, charts = seen["tab_grads"]
+    central = "中心差分"
+    assert tr("compare.method_central", "zh") == central
+    pairs = [t for t in table if " − " in t]
+    assert pairs == [
+        "lstm_core 随时间反向传播 − torch 自动求导",
+        f"lstm_core 随时间反向传播 − {central}",
+        f"torch 自动求导 − {central}",
+    ]
+    assert central in charts  # the chart's legend entry
+    gate_table, gate_charts = seen["tab_gates"]
+    assert {"正向 →", "反向 ←"} <= set(gate_table)
+    assert "容差" in gate_charts  # the tolerance line of the per-timestep chart
+    assert "键" in seen["tab_layout"][0] and "键" in table  # the state_dict key columns
+
+
+def test_english_gradients_tab_names_the_three_methods():
+    at = _page(TAB_GRADS)
+    assert not at.exception
+    pairs = list(at.dataframe[1].value["compared"])
+    assert pairs == [
+        "lstm_core BPTT − torch autograd",
+        "lstm_core BPTT − central differences",
+        "torch autograd − central differences",
+    ]
+    names = [n for n in _chart_texts(at) if n in ("lstm_core BPTT", "torch autograd")]
+    assert names == ["lstm_core BPTT", "torch autograd"]
+    assert "central differences" in _chart_texts(at)

@@ -9,6 +9,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ui.i18n import tr
+
 from . import palette
 
 GATE_STAGE = {"i": "input", "f": "forget", "g": "candidate", "o": "output"}
@@ -37,6 +39,7 @@ def create_tensor_figure(
     col_label: str,
     value_range: tuple[float, float],
     row_ticks: list[str] | None = None,
+    lang: str = "en",
 ) -> go.Figure:
     """NumPy | torch | |NumPy − torch| for one 2-D slice (rows × cols), side by side.
 
@@ -53,6 +56,7 @@ def create_tensor_figure(
     y = row_ticks if row_ticks is not None else list(range(rows))
     fig = make_subplots(rows=1, cols=3, subplot_titles=titles, horizontal_spacing=0.11)
     lo, hi = value_range
+    diff_name = tr("compare.diff_short", lang)
     hover = f"{row_label} %{{y}}, {col_label} %{{x}}<br>%{{z:.17g}}<extra></extra>"
     for col, z in ((1, core), (2, torch)):
         fig.add_trace(
@@ -76,13 +80,13 @@ def create_tensor_figure(
             zmin=0.0,
             zmax=tol,
             colorscale=DIFF_SCALE,
-            hovertemplate=hover.replace("%{z:.17g}", "|diff| %{z:.3e}"),
+            hovertemplate=hover.replace("%{z:.17g}", f"{diff_name} %{{z:.3e}}"),
             colorbar={
                 "x": 1.0,
                 "len": 0.9,
                 "thickness": 10,
                 "tickformat": ".0e",
-                "title": {"text": "|diff|", "side": "right"},
+                "title": {"text": diff_name, "side": "right"},
             },
         ),
         row=1,
@@ -104,7 +108,12 @@ def create_tensor_figure(
 
 
 def create_gate_diff_figure(
-    per_t: dict[str, np.ndarray], tol: float, title: str, x_label: str, y_label: str
+    per_t: dict[str, np.ndarray],
+    tol: float,
+    title: str,
+    x_label: str,
+    y_label: str,
+    lang: str = "en",
 ) -> go.Figure:
     """max |NumPy − torch| per timestep, a line per gate (and c, h); log scale, tolerance dashed."""
     fig = go.Figure()
@@ -131,10 +140,10 @@ def create_gate_diff_figure(
         go.Scatter(
             x=[-0.5, max(T - 0.5, 0.5)],
             y=[tol, tol],
-            name="tol",
+            name=tr("compare.tolerance_line", lang),
             mode="lines",
             line={"color": palette.STAGE_EDGE["hidden"], "dash": "dash", "width": 1.5},
-            hovertemplate=f"tolerance {tol:.1e}<extra></extra>",
+            hovertemplate=tr("compare.tolerance_hover", lang, tol=f"{tol:.1e}") + "<extra></extra>",
         )
     )
     fig.update_yaxes(type="log", title_text=y_label, exponentformat="power", range=[-18.5, 0])
@@ -144,7 +153,10 @@ def create_gate_diff_figure(
 
 
 def create_weight_layout_figure(
-    weights: dict[str, np.ndarray], hidden_size: int, block_labels: dict[str, dict[str, str]]
+    weights: dict[str, np.ndarray],
+    hidden_size: int,
+    block_labels: dict[str, dict[str, str]],
+    lang: str = "en",
 ) -> go.Figure:
     """weight_ih_l0 and weight_hh_l0 (4H × ·) side by side, the four row blocks i|f|g|o tinted.
 
@@ -180,7 +192,7 @@ def create_weight_layout_figure(
                 zmax=m,
                 colorscale=palette.DIVERGING_SCALE,
                 customdata=custom,
-                hovertemplate="%{customdata} = %{z:.4f}<br>row %{y}, column %{x}<extra></extra>",
+                hovertemplate=tr("compare.weight_hover", lang) + "<extra></extra>",
                 showscale=col == len(names),
                 colorbar={"thickness": 10, "len": 0.9},
             ),
