@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from lstm_core import LSTM, sigmoid
+from ui.i18n import tr
 from viz import cell_geometry as geo
 from viz import palette
 from viz.cell_diagram import (
     MAX_STEPS,
+    PANEL_SIZE,
     SLIDE_ARGS,
     STEP_ARGS,
     TEXT_SLOTS,
@@ -25,6 +27,7 @@ from viz.cell_diagram import (
     frame_name,
     parse_frame_name,
     step_order,
+    wrap_html,
 )
 from viz.equations import STAGE_BOX, STAGES, fmt, gate_terms
 
@@ -576,13 +579,14 @@ def test_no_bars_with_a_unit_selected(model_trace):
 def test_the_bars_key_states_every_scale(model_trace):
     _, trace = model_trace
     fig = create_cell_figure(trace, unit=None)
-    note = next(a.text for a in fig.layout.annotations if (a.text or "").startswith("Bars:"))
+    note = bars_note(fig)
     meta = {g: m for g, (_, m) in glyph_meta(fig).items()}
     assert "j = 0…2" in note and "σ 0…1" in note and "tanh −1…1" in note
     assert f"c ±{meta['c']['scale']:.3g}" in note and f"x ±{meta['x']['scale']:.3g}" in note
     assert "h ±" not in note
+    assert note.startswith(tr("bars.note_means", "en"))  # the labels are means, said first
     zh = create_cell_figure(trace, unit=None, lang="zh")
-    assert any((a.text or "").startswith("小条") for a in zh.layout.annotations)
+    assert any("小条" in (a.text or "") for a in zh.layout.annotations)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -600,8 +604,11 @@ def test_bars_with_a_projection(dtype):
     for g in GLYPH_NAMES:
         tol = HALF_DECIMAL / (geo.GLYPH_H / 2) * meta[g]["scale"] + 1e-6
         assert got[g] == pytest.approx(want[g], abs=tol), g
-    note = next(a.text for a in fig.layout.annotations if (a.text or "").startswith("Bars:"))
-    assert f"h ±{h_scale:.3g}" in note
+    assert f"h ±{bars_note(fig).split('<br>')[1].split('h ±')[1]}" == f"h ±{h_scale:.3g}"
+
+
+def bars_note(fig) -> str:
+    return next(a.text for a in fig.layout.annotations if "Bars:" in (a.text or ""))
 
 
 def _rects_overlap(a, b) -> bool:
@@ -650,3 +657,90 @@ def test_bars_cost_little_even_at_the_largest_sizes():
     whole = len(create_cell_figure(lt, unit=None).to_json())
     one = len(create_cell_figure(lt, unit=0).to_json())
     assert whole < 1.6 * one, (whole, one)
+
+
+# ----- the whole vector's answers, long texts, the timestep scrubber ---------------------------
+
+
+def answer(fig, t: int, stage: str) -> str:
+    """The reveal's text, without tags or its "Reveal:" head."""
+    text = panel(frame_by_name(fig, frame_name(t, STAGE_INDEX[stage], "a")))["prompt"]
+    return re.sub(r"<b>[^<]*</b>\s*|<[^>]+>", "", text)
+
+
+def test_whole_vector_answers_count_the_units_as_the_labels_show_them(model_trace):
+    """ "Will c grow?" and "same sign?" are per-unit questions: over all units the answer counts
+    units, and says when the means on the labels disagree with the per-unit rule."""
+    _, trace = model_trace
+    lt = trace.layers[1][0]
+    fig = create_cell_figure(lt, unit=None)
+    for t in range(5):
+        before, after = np.abs(lt.c_prev[t, 0]), np.abs(lt.c[t, 0])
+        text = answer(fig, t, "update")
+        grow, shrink = int(np.sum(after > before)), int(np.sum(after < before))
+        assert f"grows in {grow} of the 3 units and shrinks in {shrink}" in text, text
+        assert f"{fmt(lt.c_prev[t, 0].mean())} → {fmt(lt.c[t, 0].mean())}" in text
+        hidden = answer(fig, t, "hidden")
+        assert "in each of the 3 units" in hidden
+        differ = lt.h[t, 0].mean() * lt.c[t, 0].mean() < 0
+        assert ("Not so for the means" in hidden) == differ, (t, hidden)
+    one = create_cell_figure(lt, unit=1)
+    before, after = abs(lt.c_prev[2, 0, 1]), abs(lt.c[2, 0, 1])
+    word = "grows" if after > before else "shrinks"
+    assert answer(one, 2, "update").endswith(
+        f"{word}: |c| goes from {fmt(before)} to {fmt(after)}."
+    )
+
+
+def test_an_unchanged_memory_neither_grows_nor_shrinks():
+    model = LSTM(1, 1, seed=0)
+    model.load_state_dict({k: np.zeros_like(v) for k, v in model.state_dict().items()})
+    fig = create_cell_figure(model.eval().trace(np.ones((2, 1))), unit=None)  # g = 0: c stays 0
+    assert answer(fig, 1, "update") == "neither: |c| stays at 0.000."
+    # one unit is the whole vector: its own terms, never "averages over the 1 units"
+    assert "unit j = 0" in panel(fig.frames[0])["status"]
+    assert not any("averages" in panel(fr)["meaning"] for fr in fig.frames)
+
+
+def test_wrap_breaks_at_spaces_and_between_cjk_characters_never_inside_a_tag():
+    text = "word " * 30 + "c<sub>t−1</sub> end"
+    lines = wrap_html(text, 40).split("<br>")
+    assert all(len(re.sub(r"<[^>]+>", "", line)) <= 40 for line in lines)
+    assert " ".join(lines) == text.replace("word  ", "word ").strip()  # only spaces became breaks
+    zh = wrap_html("遗忘门" * 20, 21)
+    assert [len(line) for line in zh.split("<br>")] == [10] * 6  # 2 columns per character
+    assert wrap_html("short") == "short"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("proj", [0, 3])
+def test_every_panel_line_fits_the_figure(lang, proj):
+    """Columns × font size ≤ 1800 a line (a CJK character: 2 columns), about the 930 px of the
+    figure at a 1400 px window (measured: 9 px a column at 18 px); wider lines ran off it."""
+    model = LSTM(2, 64, proj_size=proj, seed=1).eval()
+    trace = model.trace(np.random.default_rng(0).normal(size=(6, 2)))
+    fig = create_cell_figure(trace, unit=None, lang=lang)
+
+    def cols(line: str) -> int:
+        plain = re.sub(r"<[^>]+>", "", line)
+        return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in plain)
+
+    for fr in fig.frames:
+        for slot, text in panel(fr).items():
+            for line in text.split("<br>"):
+                assert cols(line) * PANEL_SIZE[slot] <= 1800, (slot, line)
+
+
+@pytest.mark.parametrize("predict", [True, False])
+def test_the_scrubber_names_its_timesteps_under_their_first_frames(predict):
+    model = LSTM(1, 2, seed=0).eval()
+    fig = create_cell_figure(model.trace(np.zeros((40, 1))), unit=0, predict=predict)
+    steps = fig.layout.sliders[0].steps
+    assert all(st.label == "" for st in steps)  # Plotly would show only every k-th label
+    names = [st.args[0][0] for st in steps]
+    marks = [a for a in fig.layout.annotations if a.yref == "paper" and a.y == 0.0]
+    assert [a.text for a in marks] == [str(t) for t in range(0, 40, 2)]  # ≤ 20 names
+    for a in marks:
+        n = names.index(frame_name(int(a.text), 0, "q" if predict else "a"))
+        assert a.x == pytest.approx(n / (len(names) - 1))
+        assert a.xshift == pytest.approx(10 * (1 - 2 * a.x))  # Plotly's step inset

@@ -218,11 +218,12 @@ def fmt_scale(m: float) -> str:
 
 
 def note(glyphs: Sequence[Glyph], tr: Callable[..., str]) -> str:
-    """The one-line key of the glyphs: what a bar is and every scale in use."""
+    """The key of the glyphs, two lines: the labels are means; what a bar is, every scale."""
     by = {g.name: g for g in glyphs}
     h = by["h_up"]
     extra = tr("bars.note_h", h=fmt_scale(h.scale)) if h.kind == "h" else ""
-    return tr(
+    bars = tr(
         "bars.note", last=by["c"].n - 1, c=fmt_scale(by["c"].scale),
         x=fmt_scale(by["x"].scale), h=extra,
     )  # fmt: skip
+    return f"{tr('bars.note_means')}<br>{bars}"

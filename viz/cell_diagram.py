@@ -23,6 +23,7 @@ from lstm_core import LayerTrace, Trace
 from viz import cell_bars, palette
 from viz import cell_geometry as geo
 from viz.equations import (
+    MINUS,
     STAGE_BOX,
     STAGE_GATE,
     STAGES,
@@ -162,11 +163,51 @@ def _answer(stage: str, v: StepValues, proj: bool, tr: Callable[..., str]) -> st
     if stage == "candidate":
         g = _mean(v.gate["g"])
         return tr("cell.a_candidate_pos" if g >= 0 else "cell.a_candidate_neg", v=fmt(g))
+    H = np.size(v.c)
     if stage == "update":
-        a, b = float(np.linalg.norm(v.c_prev)), float(np.linalg.norm(v.c))
-        key = "cell.a_update_grow" if b > a else "cell.a_update_shrink"
-        return tr(key, a=fmt(a), b=fmt(b))
-    return tr("cell.a_hidden_proj" if proj else "cell.a_hidden_same")
+        before, after = np.abs(np.ravel(v.c_prev)), np.abs(np.ravel(v.c))
+        if H > 1:  # the whole vector: each unit's own answer, counted
+            grow, shrink = int(np.sum(after > before)), int(np.sum(after < before))
+            a, b = fmt(_mean(v.c_prev)), fmt(_mean(v.c))
+            return tr("cell.a_update_units", grow=grow, shrink=shrink, H=H, a=a, b=b)
+        a, b = float(before[0]), float(after[0])
+        if fmt(a) == fmt(b):
+            return tr("cell.a_update_same", a=fmt(a))
+        return tr("cell.a_update_grow" if b > a else "cell.a_update_shrink", a=fmt(a), b=fmt(b))
+    if proj:
+        return tr("cell.a_hidden_proj")
+    if H == 1:
+        return tr("cell.a_hidden_same")
+    text = tr("cell.a_hidden_units", H=H)
+    h, c = fmt(_mean(v.h)), fmt(_mean(v.c))  # as the labels show them
+    if float(h.replace(MINUS, "-")) * float(c.replace(MINUS, "-")) < 0:
+        text += tr("cell.a_hidden_units_means", h=h, c=c)
+    return text
+
+
+MEANING_COLS = 100  # the meaning line wraps after about this many columns (a CJK character: 2)
+
+
+def wrap_html(text: str, cols: int = MEANING_COLS) -> str:
+    """`text` (Plotly's HTML subset) with `<br>` where a line would pass `cols` columns.
+
+    Breaks at spaces, or between two CJK characters (2 columns each); never inside a tag.
+    """
+    lines, line, width = [], "", 0
+    for part in re.findall(r"<[^>]*>|[^<]+", text):
+        if part.startswith("<"):
+            line += part
+            continue
+        for word in re.findall(r"[\u2e80-\uffef]|[^\s\u2e80-\uffef]+|\s+", part):
+            w = 2 if re.match(r"[\u2e80-\uffef]", word) else len(word)
+            if width + w > cols and width and not word.isspace():
+                lines.append(line.rstrip())
+                line, width = "", 0
+            if word.isspace() and not width:
+                continue
+            line += word
+            width += w
+    return "<br>".join([*lines, line])
 
 
 def subscripts(text: str, direction: int) -> str:
@@ -290,6 +331,7 @@ def _frame_texts(
     eq_num = numeric(stage, v, unit, proj) if reveal else hidden_numeric(stage)
     # never an empty text: Plotly does not bring back a text point that was once empty
     meaning = _meaning(stage, v, unit, direction, tr) if reveal else tr("cell.reveal_hint")
+    meaning = wrap_html(meaning)
 
     labels = []
     for name in geo.LABELS:
@@ -415,7 +457,7 @@ PANEL_Y = {
     "eq_numeric": -16.5,
     "meaning": -22.5,
 }
-BARS_NOTE_Y = 76.4  # the glyphs' key, between the status line and the cell
+BARS_NOTE_Y = 75.8  # the glyphs' key (two lines), between the status line and the cell
 PANEL_SIZE = {"status": 15, "prompt": 16, "eq_symbolic": 18, "eq_numeric": 18, "meaning": 15}
 
 
@@ -456,6 +498,36 @@ def _default_tr(lang: str) -> Callable[..., str]:
     return lambda key, **fmt_: tr(key, lang, **fmt_)
 
 
+# Plotly's slider (sliders/constants.js): steps sit `STEP_INSET` px in from both ends of the rail.
+STEP_INSET = 10
+SLIDER_LABEL_DY = -22  # px below the plot area: under the rail, where Plotly puts step labels
+MAX_SLIDER_LABELS = 20
+
+
+def _slider_labels(order: Sequence[Step], predict: bool) -> list[dict]:
+    """Annotations naming the timesteps under the slider, each exactly under its first frame.
+
+    Step n of N sits at x = l + STEP_INSET + (w − 2·STEP_INSET)·n/(N−1) px (the slider spans the
+    plot width w from its left edge l): paper x = n/(N−1) plus a shift of STEP_INSET·(1 − 2n/(N−1))
+    px. At most MAX_SLIDER_LABELS timesteps are named (every k-th).
+    """
+    last = max(len(order) - 1, 1)
+    ts = sorted({s.t for s in order})
+    every = max(1, int(np.ceil(len(ts) / MAX_SLIDER_LABELS)))
+    out = []
+    for n, s in enumerate(order):
+        if s.s == 0 and (s.sub == "q" or not predict) and (s.t - ts[0]) % every == 0:
+            frac = n / last
+            out.append(
+                dict(
+                    x=frac, y=0.0, xref="paper", yref="paper", xanchor="center", yanchor="top",
+                    xshift=STEP_INSET * (1 - 2 * frac), yshift=SLIDER_LABEL_DY, showarrow=False,
+                    text=str(s.t), font=dict(size=11, color=TEXT_COLOR),
+                )
+            )  # fmt: skip
+    return out
+
+
 def create_cell_figure(
     trace: Trace | LayerTrace,
     *,
@@ -480,6 +552,8 @@ def create_cell_figure(
     """
     lt = _layer_trace(trace, layer, direction)
     T, H = lt.c.shape[0], lt.hidden_size
+    if unit is None and H == 1:
+        unit = 0  # the whole vector is that one unit: show its terms, not "means over 1 unit"
     if not 0 <= t < T:
         raise ValueError(f"t must be in 0..{T - 1}, got {t}")
     if unit is not None and not 0 <= unit < H:
@@ -563,14 +637,9 @@ def create_cell_figure(
         x=vx, y=vy, mode="lines", fill="toself", fillcolor=VEIL, line=dict(width=0),
         hoverinfo="skip", showlegend=False,
     )  # fmt: skip
-    slider_steps = []
-    every = max(1, int(np.ceil(len({s.t for s in order}) / 20)))
-    for s in order:
-        first_of_t = s.s == 0 and (s.sub == "q" or not predict)
-        show = first_of_t and (s.t % every == 0)
-        slider_steps.append(
-            dict(method="animate", args=[[s.name], SLIDE_ARGS], label=str(s.t) if show else "")
-        )
+    # Plotly labels only every k-th slider step (k from its pixel width), which misses most of
+    # the timesteps' first frames: the steps carry no label, annotations name the timesteps.
+    slider_steps = [dict(method="animate", args=[[s.name], SLIDE_ARGS], label="") for s in order]
     menu = dict(
         type="buttons", direction="right", x=0.0, y=1.0, xanchor="left", yanchor="bottom",
         pad=dict(r=4, t=0, b=6), showactive=False, font=dict(size=13),
@@ -589,6 +658,7 @@ def create_cell_figure(
     shapes, annotations = _static_shapes(), _annotations(tr)
     for g in glyphs:
         shapes += g.shapes()
+    annotations += _slider_labels(order, predict)
     if glyphs:
         annotations.append(
             dict(
@@ -599,7 +669,7 @@ def create_cell_figure(
         )  # fmt: skip
     fig.update_layout(
         height=height,
-        margin=dict(l=10, r=10, t=50, b=10),
+        margin=dict(l=10, r=10, t=50, b=24),
         paper_bgcolor="white",
         plot_bgcolor="white",
         font=dict(family=palette.FONT_FAMILY, color=TEXT_COLOR),
@@ -615,7 +685,7 @@ def create_cell_figure(
         sliders=[
             dict(
                 active=start, steps=slider_steps, x=0.0, len=1.0, y=0.0, yanchor="top",
-                pad=dict(t=0, b=0), currentvalue=dict(visible=False), ticklen=3,
+                pad=dict(t=0, b=0, l=0, r=0), currentvalue=dict(visible=False), ticklen=0,
                 minorticklen=0, font=dict(size=11),
             )
         ],

@@ -28,6 +28,7 @@ STAGE_GATE = {"forget": "f", "input": "i", "candidate": "g", "output": "o"}
 GATE_INDEX = {"i": 0, "f": 1, "g": 2, "o": 3}  # torch's order i, f, g, o in the 4H rows
 MINUS = "\u2212"
 VECTOR_SHOWN = 6  # entries of a vector written out in full; the rest is "…"
+VECTOR_SHOWN_3, VECTOR_SHOWN_4 = 4, 2  # … on a line of 3 or 4 vectors (it must fit the figure)
 
 
 def fmt(v: float, digits: int = 3) -> str:
@@ -44,11 +45,11 @@ def fmt_term(v: float, digits: int = 3) -> str:
     return f"({s})" if s.startswith(MINUS) else s
 
 
-def fmt_vec(v: np.ndarray, digits: int = 2) -> str:
-    """A vector as `[0.12, −0.50, …]` (at most VECTOR_SHOWN entries)."""
+def fmt_vec(v: np.ndarray, digits: int = 2, shown: int = VECTOR_SHOWN) -> str:
+    """A vector as `[0.12, −0.50, …]` (at most `shown` entries)."""
     v = np.asarray(v).ravel()
-    items = [fmt(a, digits) for a in v[:VECTOR_SHOWN]]
-    if v.size > VECTOR_SHOWN:
+    items = [fmt(a, digits) for a in v[:shown]]
+    if v.size > shown:
         items.append("…")
     return "[" + ", ".join(items) + "]"
 
@@ -180,17 +181,20 @@ def numeric(stage: str, v: StepValues, unit: int | None, proj: bool = False) -> 
         return f"= {act}({terms}) = {act}({fmt(k.z)}) = <b>{fmt(k.value)}</b>"
     if stage == "update":
         if unit is None:
-            return f"= {fmt_vec(v.kept)} + {fmt_vec(v.written)} = <b>{fmt_vec(v.c)}</b>"
+            kept, written, c = (fmt_vec(a, shown=VECTOR_SHOWN_3) for a in (v.kept, v.written, v.c))
+            return f"= {kept} + {written} = <b>{c}</b>"
         f_, i_, g_ = v.gate["f"], v.gate["i"], v.gate["g"]
         return (
             f"= {fmt(f_)} × {fmt_term(v.c_prev)} + {fmt(i_)} × {fmt_term(g_)} "
             f"= {fmt_term(v.kept)} + {fmt_term(v.written)} = <b>{fmt(v.c)}</b>"
         )
     if unit is None:
-        out = f"= {fmt_vec(v.gate['o'])} ⊙ {fmt_vec(v.tanh_c)}"
+        n = VECTOR_SHOWN_4 if proj else VECTOR_SHOWN_3
+        out = f"= {fmt_vec(v.gate['o'], shown=n)} ⊙ {fmt_vec(v.tanh_c, shown=n)}"
         if proj:
-            return f"{out} = {fmt_vec(v.h_cell)} → W<sub>hr</sub>· → <b>{fmt_vec(v.h)}</b>"
-        return f"{out} = <b>{fmt_vec(v.h)}</b>"
+            h_cell, h = fmt_vec(v.h_cell, shown=n), fmt_vec(v.h, shown=n)
+            return f"{out} = {h_cell} → W<sub>hr</sub>· → <b>{h}</b>"
+        return f"{out} = <b>{fmt_vec(v.h, shown=n)}</b>"
     out = (
         f"= {fmt(v.gate['o'])} × tanh({fmt(v.c)}) = {fmt(v.gate['o'])} × {fmt_term(v.tanh_c)} "
         f"= <b>{fmt(v.h_cell)}</b>"
