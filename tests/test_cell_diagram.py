@@ -395,8 +395,11 @@ def test_projection_and_float32(unit):
     fig = create_cell_figure(trace, unit=unit)
     hidden = panel(frame_by_name(fig, frame_name(2, 5, "a")))
     assert "W<sub>hr</sub>" in hidden["eq_numeric"] and "projection" in hidden["prompt"]
-    (h_mean,) = numbers(labels(frame_by_name(fig, frame_name(2, 5, "a")))["h_up"])
-    assert h_mean == pytest.approx(float(lt.h[2, 0].mean()), abs=HALF_ULP_SHOWN)
+    h_up = numbers(labels(frame_by_name(fig, frame_name(2, 5, "a")))["h_up"])
+    if unit is None:  # the whole vector: its mean, as every label
+        assert h_up == pytest.approx([float(lt.h[2, 0].mean())], abs=HALF_ULP_SHOWN)
+    else:  # one unit j, but h has P values: all of them, not a mean that passes for unit j's
+        assert h_up == pytest.approx(lt.h[2, 0], abs=0.005)
     if unit is not None:
         k = gate_terms(lt, 2, unit, "f")
         assert k.total == pytest.approx(float(lt.z[2, 0, 4 + unit]), abs=1e-5)  # float32 round-off
@@ -744,3 +747,13 @@ def test_the_scrubber_names_its_timesteps_under_their_first_frames(predict):
         n = names.index(frame_name(int(a.text), 0, "q" if predict else "a"))
         assert a.x == pytest.approx(n / (len(names) - 1))
         assert a.xshift == pytest.approx(10 * (1 - 2 * a.x))  # Plotly's step inset
+
+
+def test_with_a_projection_one_unit_shows_h_as_the_vector_it_is():
+    model = LSTM(2, 5, proj_size=2, seed=4).eval()
+    lt = model.trace(np.random.default_rng(0).normal(size=(4, 2))).layers[0][0]
+    fig = create_cell_figure(lt, unit=1, t=3, stage=5, reveal=True)
+    shown = labels(frame_by_name(fig, frame_name(3, 5, "a")))
+    assert numbers(shown["h_up"]) == pytest.approx(lt.h[3, 0], abs=0.005)  # both P = 2 values
+    assert numbers(shown["h_prev"]) == pytest.approx(lt.h_prev[3, 0], abs=0.005)
+    assert numbers(shown["h"]) == pytest.approx([lt.h_cell[3, 0, 1]], abs=0.0005)  # unit j's own

@@ -118,15 +118,27 @@ def _pct(v: float) -> str:
     return f"{100 * v:.0f}%"
 
 
+def _short_vec(a: np.ndarray, size_name: str) -> str:
+    """A vector on a label: whole up to 3 entries, else `[a, b, …] (D=7)`."""
+    a = np.ravel(a)
+    if a.size == 1:
+        return fmt(a[0])
+    if a.size <= 3:
+        return fmt_vec(a)
+    return f"{fmt_vec(a[:2])[:-1]}, …] ({size_name}={a.size})"
+
+
 def _label_value(name: str, v: StepValues, unit: int | None, proj: bool) -> str:
-    """The number shown next to a line or box: the unit's value, or the mean over units."""
+    """The number shown next to a line or box: the unit's value, or the mean over units.
+
+    x, and with a projection h (P values, not one per unit j), are written as vectors when one
+    unit is selected: a mean there would pass for unit j's value.
+    """
     if name == "x":
-        if v.x.size == 1:
-            return fmt(v.x[0])
-        if v.x.size <= 3:
-            return fmt_vec(v.x)
-        return f"{fmt_vec(v.x[:2])[:-1]}, …] (D={v.x.size})"
+        return _short_vec(v.x, "D")
     value = cell_bars.glyph_values(v)[name]
+    if unit is not None and proj and name in ("h_prev", "h_up"):
+        return _short_vec(value, "P")
     return fmt(_mean(value))
 
 
