@@ -246,17 +246,17 @@ with st.container(border=True):
         tr("train.target_note", lang, target=f"{target:g}", budget=f"{budget:g}",
            loss=tr(f"train.loss_{'ce' if task_name == 'text' else 'mse'}", lang))
     )  # fmt: skip
-    b = st.columns([2, 2, 2, 6])
-    b[0].button(
+    b = st.container(horizontal=True)  # each button as wide as its label: none is cut
+    b.button(
         tr("train.start", lang), type="primary", icon=":material/play_arrow:", on_click=_start,
         disabled=running, key="train_start",
     )  # fmt: skip
-    b[1].button(
+    b.button(
         tr("train.reset", lang), on_click=_on_reset, disabled=running, key="train_reset",
         icon=":material/restart_alt:",
     )  # fmt: skip
     if job is not None and not running:
-        b[2].button(tr("train.discard", lang), on_click=_discard, key="train_discard")
+        b.button(tr("train.discard", lang), on_click=_discard, key="train_discard")
 write_link()
 
 problem = st.session_state.get(ERROR)
