@@ -214,4 +214,4 @@ st.plotly_chart(
     saturation_histograms(lt, lang=lang), width="stretch", config={"displayModeBar": False}
 )
 
-st.page_link("pages/cell.py", label=tr("gates.open_cell", lang), icon=":material/memory:")
+session.page_link("pages/cell.py", label=tr("gates.open_cell", lang), icon=":material/memory:")

@@ -136,9 +136,13 @@ st.subheader(
 st.caption(tr("network.selected_explain", lang))
 l1, l2, _ = st.columns([1, 1, 2])
 with l1:
-    st.page_link("pages/cell.py", label=tr("network.open_cell", lang), icon=":material/memory:")
+    session.page_link(
+        "pages/cell.py", label=tr("network.open_cell", lang), icon=":material/memory:"
+    )
 with l2:
-    st.page_link("pages/gates.py", label=tr("network.open_time", lang), icon=":material/timeline:")
+    session.page_link(
+        "pages/gates.py", label=tr("network.open_time", lang), icon=":material/timeline:"
+    )
 st.dataframe(
     cell_table(lt, sel.t, lang),
     hide_index=True,

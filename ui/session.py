@@ -688,10 +688,29 @@ def set_selection(**changes) -> Selection:
     return sel
 
 
+def url_query() -> dict[str, str]:
+    """The query parameters of the current settings and selection (what the URL should hold)."""
+    _init_session()
+    return settings_to_query(st.session_state[_CFG]) | selection_to_query(st.session_state[_SEL])
+
+
+def page_link(file: str, **kwargs):
+    """`st.page_link` to a page of the app that carries the settings and selection in its URL.
+
+    A link without them opens the page's bare address (one history entry) and the page's run
+    then writes the query string (a second one): Back would land on the junk bare address.
+    """
+    return st.page_link(file, query_params=url_query(), **kwargs)
+
+
+def switch_page(file: str):
+    """`st.switch_page` carrying the settings and selection: one history entry (see page_link)."""
+    st.switch_page(file, query_params=url_query())
+
+
 def sync_query_params() -> None:
     """Write settings and selection to the URL (only our keys; only when they differ)."""
-    _init_session()
-    want = settings_to_query(st.session_state[_CFG]) | selection_to_query(st.session_state[_SEL])
+    want = url_query()
     ours = set(QUERY_KEYS) | set(SELECTION_KEYS)
     current = _query_params()
     if {k: v for k, v in current.items() if k in ours} == want:
