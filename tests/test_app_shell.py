@@ -494,3 +494,60 @@ def test_every_url_path_has_a_deep_link_entry():
         assert entry.is_file(), entry
         assert page_icon_and_name(entry)[1] == url
         assert url not in real_stems
+
+
+def _sidebar_captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.sidebar.caption]
+
+
+def test_sidebar_shows_the_shape_of_the_trained_model_not_the_seed_settings():
+    at = _app(weights="trained", H="4", lang="zh")  # no trained model yet: random, H = 4
+    assert at.session_state[session.LAST_RUN].source == "random"
+    assert at.slider(key="w_hidden_size").value == 4 and at.slider(key="w_hidden_size").disabled
+
+    at.session_state[session.TRAINED_MODEL] = LSTM(1, 48, seed=1)
+    at.run()
+    assert not at.exception
+    run = at.session_state[session.LAST_RUN]
+    assert run.source == "trained" and run.H == 48
+    assert _cfg(at).hidden_size == 4  # the setting is kept for when random weights return
+    # No disabled widget shows the seed model's H = 4 or its layers any more...
+    for key in ("w_hidden_size", "w_num_layers", "w_proj_size", "w_bidirectional"):
+        assert not [w for w in at.sidebar if getattr(w, "key", None) == key], key
+    # ...the caption states the shape of the model in use, in the chosen language.
+    want = tr(
+        "common.model_in_use",
+        "zh",
+        H=48,
+        L=1,
+        direction=tr("common.model_dir_1", "zh"),
+        proj=0,
+        source=tr("common.weights_trained", "zh"),
+    )
+    assert want in _sidebar_captions(at)
+    assert "H = 48" in want and "层数 = 1" in want
+
+    at.radio(key="w_lang").set_value("en").run()
+    assert any("H = 48**, layers = 1, one direction" in c for c in _sidebar_captions(at))
+
+    # Back to random weights: the widgets return, with the settings' H = 4.
+    at.radio(key="w_weights").set_value("random").run()
+    assert at.slider(key="w_hidden_size").value == 4 and not at.slider(key="w_hidden_size").disabled
+    assert not any("H = 48" in c for c in _sidebar_captions(at))
+
+
+def test_sidebar_shows_the_shape_of_an_uploaded_or_hand_set_model():
+    up = LSTM(1, 6, num_layers=2, bidirectional=True, proj_size=3, seed=3)
+    at = _app(weights="uploaded", H="10")
+    at.session_state[session.UPLOADED_STATE_DICT] = up.state_dict()
+    at.session_state[session.UPLOADED_CONFIG] = up.config()
+    at.run()
+    assert at.session_state[session.LAST_RUN].source == "uploaded"
+    captions = " ".join(_sidebar_captions(at))
+    assert "H = 6**, layers = 2, bidirectional, projection = 3" in captions
+    assert not [w for w in at.sidebar if getattr(w, "key", None) == "w_hidden_size"]
+
+    at = _app(weights="hand", H="10", layers="3")
+    captions = " ".join(_sidebar_captions(at))
+    assert "H = 1**, layers = 1, one direction, projection = 0" in captions
+    assert at.radio(key="w_dtype").value == "float64"  # dtype still applies to every model

@@ -152,10 +152,29 @@ def _input_section(cfg: session.Settings) -> None:
     st.caption(tr("common.input_summary", lang, T=run.T, D=run.D))
 
 
+def model_shape_text(run: session.Run, lang: str) -> str:
+    """What the sidebar says instead of the size widgets when the weights fix the model's shape."""
+    m = run.model
+    return tr(
+        "common.model_in_use",
+        lang,
+        H=m.hidden_size,
+        L=m.num_layers,
+        direction=tr(f"common.model_dir_{2 if m.bidirectional else 1}", lang),
+        proj=m.proj_size,
+        source=tr(f"common.weights_{run.source}", lang),
+    )
+
+
 def _model_section(cfg: session.Settings) -> None:
     lang = cfg.lang
     st.subheader(tr("common.section_model", lang))
-    fixed = cfg.weights != "random"
+    run = session.current_run()
+    if run.source != "random":  # hand-set, trained or uploaded: the model's own shape, no widgets
+        st.caption(model_shape_text(run, lang))
+        _dtype_radio(cfg)
+        return
+    fixed = cfg.weights != "random"  # chosen but missing (a message says so): random is used
     if fixed:
         st.caption(tr("common.model_fixed", lang))
     st.slider(
@@ -198,8 +217,12 @@ def _model_section(cfg: session.Settings) -> None:
         args=("bidirectional",),
         disabled=fixed,
     )
+    _dtype_radio(cfg)
+
+
+def _dtype_radio(cfg: session.Settings) -> None:
     st.radio(
-        tr("common.dtype", lang),
+        tr("common.dtype", cfg.lang),
         session.DTYPES,
         horizontal=True,
         key=_seed("dtype", cfg.dtype),
