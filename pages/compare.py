@@ -123,24 +123,39 @@ uploaded_cfg = ss.get(session.UPLOADED_CONFIG)
 L = cl.LIMITS
 with opts_box:
     st.markdown(f"**{T_('options_title')}**")
-    use_upload = False
-    if uploaded_sd is not None and uploaded_cfg is not None:
-        if ss.get("cmp_weights") not in ("seed", "uploaded"):  # a new visit: follow the sidebar
-            ss["cmp_weights"] = "uploaded" if session.settings().weights == "uploaded" else "seed"
-        choice = st.radio(
-            T_("weights"),
-            ["seed", "uploaded"],
-            horizontal=True,
-            key="cmp_weights",
-            format_func=lambda v: T_(f"weights_{v}"),
+    has_upload = uploaded_sd is not None and uploaded_cfg is not None
+    sources = ["seed", "pages", *(["uploaded"] if has_upload else [])]
+    if ss.get("cmp_weights") not in sources:  # a new visit: follow the sidebar's uploaded weights
+        ss["cmp_weights"] = (
+            "uploaded" if has_upload and session.settings().weights == "uploaded" else "seed"
         )
-        use_upload = choice == "uploaded"
-    fixed = uploaded_cfg if use_upload else {}
+    choice = st.radio(
+        T_("weights"), sources, horizontal=True, key="cmp_weights",
+        format_func=lambda v: T_(f"weights_{v}"),
+    )  # fmt: skip
+    use_upload, use_pages = choice == "uploaded", choice == "pages"
+    pages_x = None
+    if use_pages:  # the model and input every other page shows
+        run = session.current_run()
+        pages_model = run.model
+        fixed = dict(
+            input_size=run.D, hidden_size=run.H, num_layers=pages_model.num_layers,
+            proj_size=pages_model.proj_size, bias=pages_model.bias,
+            bidirectional=pages_model.bidirectional,
+        )  # fmt: skip
+        T_max = L["seq_len"][1]
+        st.caption(T_("pages_note", source=run.source, T=run.T, D=run.D, H=run.H))
+        if run.T > T_max:
+            st.warning(T_("pages_cut", T=run.T, max=T_max))
+        pages_x = tuple(map(tuple, np.asarray(run.x[:T_max], np.float64).tolist()))
+    else:
+        fixed = uploaded_cfg if use_upload else {}
+    from_key = "from_pages" if use_pages else "from_upload"
     c1, c2, c3, c4 = st.columns(4)
 
     def size_input(col, name: str, default: int) -> int:
-        if name in fixed:  # the uploaded weights decide this size
-            col.markdown(f"`{name}` = **{fixed[name]}** · {T_('from_upload')}")
+        if name in fixed:  # the uploaded weights (or the pages' model) decide this size
+            col.markdown(f"`{name}` = **{fixed[name]}** · {T_(from_key)}")
             return int(fixed[name])
         lo, hi = L[name]
         return col.number_input(
@@ -153,9 +168,7 @@ with opts_box:
     proj_size = size_input(c1, "proj_size", 0)
     if fixed:
         bias, bidirectional = bool(fixed["bias"]), bool(fixed["bidirectional"])
-        c2.markdown(
-            f"`bias` = **{bias}** · `bidirectional` = **{bidirectional}** · {T_('from_upload')}"
-        )
+        c2.markdown(f"`bias` = **{bias}** · `bidirectional` = **{bidirectional}** · {T_(from_key)}")
     else:
         bias = c2.checkbox("bias", value=True, key="cmp_bias")
         bidirectional = c2.checkbox("bidirectional", value=False, key="cmp_bidirectional")
@@ -165,35 +178,43 @@ with opts_box:
     )
     mode = c2.radio(T_("mode"), ["eval", "train"], horizontal=True, key="cmp_mode")
     dtype = c3.radio("dtype", ["float64", "float32"], horizontal=True, key="cmp_dtype")
-    seq_len = c3.number_input(
-        T_("seq_len"),
-        L["seq_len"][0],
-        L["seq_len"][1],
-        5,
-        1,
-        key="cmp_seq_len",
-        help=T_("limit_help", lo=1, hi=L["seq_len"][1]),
-    )
-    batch = c3.number_input(
-        T_("batch"),
-        L["batch"][0],
-        L["batch"][1],
-        3,
-        1,
-        key="cmp_batch",
-        help=T_("limit_help", lo=1, hi=L["batch"][1]),
-    )
-    lengths_text = c3.text_input(
-        T_("lengths"),
-        "",
-        key="cmp_lengths",
-        help=T_("lengths_help"),
-        placeholder="5, 3, 4",
-        max_chars=cl.MAX_LENGTHS_CHARS,
-    )
-    state = c4.radio(
-        T_("state"), ["random", "zeros"], key="cmp_state", format_func=lambda v: T_(f"state_{v}")
-    )
+    if use_pages:  # the pages' input: its T, one sequence, from a zero state
+        seq_len, batch, lengths_text, state = len(pages_x), 1, "", "zeros"
+        c3.markdown(f"T = **{seq_len}** · B = **1** · {T_(from_key)}")
+        c4.markdown(f"{T_('state')}: **{T_('state_zeros')}**")
+    else:
+        seq_len = c3.number_input(
+            T_("seq_len"),
+            L["seq_len"][0],
+            L["seq_len"][1],
+            5,
+            1,
+            key="cmp_seq_len",
+            help=T_("limit_help", lo=1, hi=L["seq_len"][1]),
+        )
+        batch = c3.number_input(
+            T_("batch"),
+            L["batch"][0],
+            L["batch"][1],
+            3,
+            1,
+            key="cmp_batch",
+            help=T_("limit_help", lo=1, hi=L["batch"][1]),
+        )
+        lengths_text = c3.text_input(
+            T_("lengths"),
+            "",
+            key="cmp_lengths",
+            help=T_("lengths_help"),
+            placeholder="5, 3, 4",
+            max_chars=cl.MAX_LENGTHS_CHARS,
+        )
+        state = c4.radio(
+            T_("state"),
+            ["random", "zeros"],
+            key="cmp_state",
+            format_func=lambda v: T_(f"state_{v}"),
+        )
     seed = c4.number_input(T_("seed"), 0, L["seed"][1], 0, 1, key="cmp_seed")
 
 problems: list[cl.CompareError] = []
@@ -218,9 +239,10 @@ cfg = cl.CompareConfig(
     random_state=state == "random",
     lengths=lengths,
     seed=int(seed),
+    x=pages_x,
 )
 problems += cl.check_config(cfg)
-sd = uploaded_sd if use_upload else None
+sd = uploaded_sd if use_upload else pages_model.state_dict() if use_pages else None
 with opts_box:
     for e in problems:
         show_error(e)

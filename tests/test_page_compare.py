@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lstm_core import LSTM
+from ui import compare_logic as cl
 from ui import session, uploads
 
 pytest.importorskip("torch")
@@ -366,3 +367,37 @@ def test_english_gradients_tab_names_the_three_methods():
     names = [n for n in _chart_texts(at) if n in ("lstm_core BPTT", "torch autograd")]
     assert names == ["lstm_core BPTT", "torch autograd"]
     assert "central differences" in _chart_texts(at)
+
+
+# ----- the other pages' model ----------------------------------------------------------------
+
+
+def test_the_other_pages_model_and_input_are_checked_against_torch():
+    """Weights "the other pages' model": the sidebar's model on the sidebar's input, batch 1,
+    zero state — the very numbers the step-through shows — in lstm_core and in torch."""
+    import conftest
+
+    at = conftest.open_page(
+        "pages/compare.py", {"H": "5", "T": "7", "layers": "2", "bi": "1", "seed": "3"}
+    )
+    at.radio(key="cmp_weights").set_value("pages").run()
+    _assert_pass(at)
+    run = at.session_state[session.LAST_RUN]
+    assert "hidden_size` = **5**" in " ".join(m.value for m in at.markdown)
+    assert "T = **7** · B = **1**" in " ".join(m.value for m in at.markdown)
+    assert _verdict_rows(at)["output"]["shape (torch)"] == "(7, 1, 10)"  # 2 directions × H
+
+    # the compared numbers are the pages' own: same weights, same input, same output
+    cfg = cl.CompareConfig(
+        input_size=run.D, hidden_size=5, num_layers=2, bidirectional=True, seq_len=7, batch=1,
+        random_state=False, x=tuple(map(tuple, run.x.tolist())),
+    )  # fmt: skip
+    result = cl.run_comparison(cfg, run.model.state_dict())
+    assert result.passed
+    pages_output = run.trace.output.reshape(7, 10)  # (T, 2H) of the unbatched run
+    assert np.array_equal(result.tensors["output"].core[:, 0], pages_output)
+
+
+def test_a_given_input_must_fit_the_options():
+    cfg = cl.CompareConfig(input_size=2, seq_len=3, batch=2, x=((0.0, 1.0),) * 3)
+    assert [e.key for e in cl.check_config(cfg)] == ["compare.err_given_x"]

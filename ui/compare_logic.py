@@ -62,6 +62,9 @@ class CompareConfig:
     random_state: bool = True  # h0, c0 drawn at random (as in the article) or zeros
     lengths: tuple[int, ...] | None = None  # one length per batch element, or all T
     seed: int = 0
+    # A given input x (T rows of D numbers, batch 1), e.g. the other pages' input; None: random
+    # from the seed. A tuple, so the configuration stays hashable (a cache key).
+    x: tuple[tuple[float, ...], ...] | None = None
 
     @property
     def num_directions(self) -> int:
@@ -106,6 +109,16 @@ def check_config(cfg: CompareConfig) -> list[CompareError]:
                     got=v,
                 )
             )
+    if cfg.x is not None and (
+        cfg.batch != 1 or np.shape(cfg.x) != (cfg.seq_len, cfg.input_size)
+    ):  # the page sets these from x: a programming error, said plainly
+        problems.append(
+            CompareError(
+                "given_x",
+                f"x has shape {np.shape(cfg.x)}; T = {cfg.seq_len}, D = {cfg.input_size}, "
+                f"B = {cfg.batch} (must be 1)",
+            )
+        )
     if cfg.proj_size and cfg.proj_size >= cfg.hidden_size:
         problems.append(
             CompareError(
@@ -204,6 +217,8 @@ def make_inputs(cfg: CompareConfig) -> Inputs:
     dt = np.dtype(cfg.dtype)
     T, B, LD = cfg.seq_len, cfg.batch, cfg.num_layers * cfg.num_directions
     x = rng.standard_normal((T, B, cfg.input_size)).astype(dt)
+    if cfg.x is not None:  # check_config: shape (seq_len, input_size), batch 1
+        x = np.asarray(cfg.x, dtype=dt)[:, None, :]
     hx = None
     if cfg.random_state:
         hx = (
@@ -466,7 +481,10 @@ def torch_code(cfg: CompareConfig) -> str:
     lines.append(f"lstm.{'train' if cfg.train else 'eval'}()")
     shape_x = (B, T, cfg.input_size) if cfg.batch_first else (T, B, cfg.input_size)
     note_x = "(B, T, D): batch first" if cfg.batch_first else "(T, B, D): length, batch, features"
-    lines.append(f"x = torch.randn{shape_x}  # {note_x}")
+    if cfg.x is not None:
+        lines.append(f"x = torch.tensor(x_pages)  # the other pages' input, {shape_x}: {note_x}")
+    else:
+        lines.append(f"x = torch.randn{shape_x}  # {note_x}")
     call = "lstm(x)"
     if cfg.random_state:
         lines.append(f"h0 = torch.randn({LD}, {B}, {cfg.h_out})  # (layers·dirs, B, H_out)")
