@@ -144,7 +144,8 @@ with opts_box:
             bidirectional=pages_model.bidirectional,
         )  # fmt: skip
         T_max = L["seq_len"][1]
-        st.caption(T_("pages_note", source=run.source, T=run.T, D=run.D, H=run.H))
+        source = tr(f"common.weights_{run.source}", lang)
+        st.caption(T_("pages_note", source=source, T=run.T, D=run.D, H=run.H))
         if run.T > T_max:
             st.warning(T_("pages_cut", T=run.T, max=T_max))
         pages_x = tuple(map(tuple, np.asarray(run.x[:T_max], np.float64).tolist()))
