@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from lstm_core import LSTM, Trace
 from ui import inputs
@@ -694,8 +695,8 @@ def url_query() -> dict[str, str]:
     return settings_to_query(st.session_state[_CFG]) | selection_to_query(st.session_state[_SEL])
 
 
-def page_link(file: str, **kwargs):
-    """`st.page_link` to a page of the app that carries the settings and selection in its URL.
+def page_link(file: str | StreamlitPage, **kwargs):
+    """`st.page_link` to a page (file or st.Page) that carries the settings and selection.
 
     A link without them opens the page's bare address (one history entry) and the page's run
     then writes the query string (a second one): Back would land on the junk bare address.
@@ -703,7 +704,7 @@ def page_link(file: str, **kwargs):
     return st.page_link(file, query_params=url_query(), **kwargs)
 
 
-def switch_page(file: str):
+def switch_page(file: str | StreamlitPage):
     """`st.switch_page` carrying the settings and selection: one history entry (see page_link)."""
     st.switch_page(file, query_params=url_query())
 
