@@ -108,7 +108,7 @@ def home() -> None:
         for n in range(3):
             (file, _url, title_key, icon), key = session.PAGES[3 * row + n], around[3 * row + n]
             with cols[n], st.container(border=True, height="stretch"):
-                st.page_link(_PAGE_OBJECTS[file], label=tr(title_key, lang), icon=icon)
+                session.page_link(_PAGE_OBJECTS[file], label=tr(title_key, lang), icon=icon)
                 st.caption(tr(f"home.around_{key}", lang))
 
     st.divider()

@@ -387,6 +387,6 @@ if b[1].button(
     tr("train.open_step", lang), on_click=runner.use_everywhere, args=(job,),
     key="train_open_step", type="primary", icon=":material/memory:",
 ):  # fmt: skip
-    st.switch_page("pages/cell.py")
+    session.switch_page("pages/cell.py")
 if using:
     st.caption(tr("train.using_now", lang))
