@@ -154,14 +154,19 @@ with opts_box:
     from_key = "from_pages" if use_pages else "from_upload"
     c1, c2, c3, c4 = st.columns(4)
 
+    def limited_input(col, name: str, default: int, label: str | None = None) -> int:
+        """A number input within LIMITS[name], labelled with the page's text for it."""
+        lo, hi = L[name]
+        label = label or T_(name)
+        return col.number_input(
+            label, lo, hi, default, 1, key=f"cmp_{name}", help=T_("limit_help", lo=lo, hi=hi)
+        )
+
     def size_input(col, name: str, default: int) -> int:
         if name in fixed:  # the uploaded weights (or the pages' model) decide this size
             col.markdown(f"`{name}` = **{fixed[name]}** · {T_(from_key)}")
             return int(fixed[name])
-        lo, hi = L[name]
-        return col.number_input(
-            name, lo, hi, default, 1, key=f"cmp_{name}", help=T_("limit_help", lo=lo, hi=hi)
-        )
+        return limited_input(col, name, default, label=name)
 
     input_size = size_input(c1, "input_size", 10)
     hidden_size = size_input(c1, "hidden_size", 20)
@@ -184,24 +189,8 @@ with opts_box:
         c3.markdown(f"T = **{seq_len}** · B = **1** · {T_(from_key)}")
         c4.markdown(f"{T_('state')}: **{T_('state_zeros')}**")
     else:
-        seq_len = c3.number_input(
-            T_("seq_len"),
-            L["seq_len"][0],
-            L["seq_len"][1],
-            5,
-            1,
-            key="cmp_seq_len",
-            help=T_("limit_help", lo=1, hi=L["seq_len"][1]),
-        )
-        batch = c3.number_input(
-            T_("batch"),
-            L["batch"][0],
-            L["batch"][1],
-            3,
-            1,
-            key="cmp_batch",
-            help=T_("limit_help", lo=1, hi=L["batch"][1]),
-        )
+        seq_len = limited_input(c3, "seq_len", 5)
+        batch = limited_input(c3, "batch", 3)
         lengths_text = c3.text_input(
             T_("lengths"),
             "",
