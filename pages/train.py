@@ -76,22 +76,19 @@ def _on_reset() -> None:
 def read_link() -> None:
     """The settings in the URL, on the page's first run in a session and after Back / Forward
     (the link's task with its defaults, then the link's values; bad ones with a message)."""
-    ss = st.session_state
-    if ss.get(LINK_READ) and not session.history_navigation():
+    ss, back_forward = st.session_state, session.history_navigation()
+    if ss.get(LINK_READ) and not back_forward:
         return
     ss[LINK_READ] = True
     values, problems = ts.from_query(st.query_params.to_dict())
-    if values or session.history_navigation():
+    if values or back_forward:
         _set_all(ts.defaults(values.get(ts.TASK, ts.DEFAULT_TASK)) | values)
     ss[LINK_PROBLEMS] = problems
 
 
 def write_link() -> None:
     """The settings that differ from their task's defaults, in the URL (one write, if any)."""
-    want = ts.to_query(_current())
-    current = st.query_params.to_dict()
-    if {k: v for k, v in current.items() if k in ts.KEYS} != want:
-        st.query_params.from_dict({k: v for k, v in current.items() if k not in ts.KEYS} | want)
+    session.write_query(ts.KEYS, ts.to_query(_current()))
 
 
 def _start() -> None:

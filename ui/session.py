@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -709,12 +709,15 @@ def switch_page(file: str | StreamlitPage):
     st.switch_page(file, query_params=url_query())
 
 
-def sync_query_params() -> None:
-    """Write settings and selection to the URL (only our keys; only when they differ)."""
-    want = url_query()
-    ours = set(QUERY_KEYS) | set(SELECTION_KEYS)
+def write_query(ours: Collection[str], want: Mapping[str, str]) -> None:
+    """Make the URL's keys `ours` exactly `want`, other keys left alone: one write (so one
+    browser history entry per change), and none when they already are."""
     current = _query_params()
     if {k: v for k, v in current.items() if k in ours} == want:
         return
-    # one write, so one browser history entry per change
-    st.query_params.from_dict({k: v for k, v in current.items() if k not in ours} | want)
+    st.query_params.from_dict({k: v for k, v in current.items() if k not in ours} | dict(want))
+
+
+def sync_query_params() -> None:
+    """Write settings and selection to the URL (only our keys; only when they differ)."""
+    write_query({*QUERY_KEYS, *SELECTION_KEYS}, url_query())
