@@ -23,7 +23,6 @@ from lstm_core import LayerTrace, Trace
 from viz import cell_bars, palette
 from viz import cell_geometry as geo
 from viz.equations import (
-    MINUS,
     STAGE_BOX,
     STAGE_GATE,
     STAGES,
@@ -191,9 +190,9 @@ def _answer(stage: str, v: StepValues, proj: bool, tr: Callable[..., str]) -> st
     if H == 1:
         return tr("cell.a_hidden_same")
     text = tr("cell.a_hidden_units", H=H)
-    h, c = fmt(_mean(v.h)), fmt(_mean(v.c))  # as the labels show them
-    if float(h.replace(MINUS, "-")) * float(c.replace(MINUS, "-")) < 0:
-        text += tr("cell.a_hidden_units_means", h=h, c=c)
+    h, c = round(_mean(v.h), 3), round(_mean(v.c), 3)  # as the labels show them
+    if h * c < 0:
+        text += tr("cell.a_hidden_units_means", h=fmt(h), c=fmt(c))
     return text
 
 
