@@ -10,8 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_logic.i18n import tr
 from ui import session, sidebar
-from ui.i18n import tr
 from viz import palette as pal
 
 ICON = str(Path(__file__).with_name("assets") / "favicon.png")  # a material icon is fetched
@@ -60,7 +60,7 @@ def _equations() -> str:
 
 def home() -> None:
     """The landing page: what an LSTM is, the colour code, the way around."""
-    from ui.legend import cell_svg, legend_html
+    from viz.legend import cell_svg, legend_html
 
     lang = session.lang()
     st.title(tr("home.title", lang))

@@ -53,7 +53,7 @@ import time
 t0 = time.perf_counter()
 import torch
 t1 = time.perf_counter()
-from ui import compare_logic as cl
+from app_logic import compare_logic as cl
 cl.run_comparison(cl.CompareConfig())
 t2 = time.perf_counter()
 cl.run_comparison(cl.CompareConfig(seed=1))

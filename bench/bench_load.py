@@ -29,7 +29,7 @@ import time
 from harness import IDLE, ROOT, launch_chromium, start_server, stop_server
 
 sys.path.insert(0, str(ROOT))
-from ui.i18n import tr  # noqa: E402  (after the path fix, when run as a script)
+from app_logic.i18n import tr  # noqa: E402  (after the path fix, when run as a script)
 
 EXCEPTION = "[data-testid='stException']"
 ACTION_TIMEOUT = 60_000  # ms; a classroom on a 2-core machine is slow, not broken

@@ -39,7 +39,8 @@ PAGES = {
 
 def largest_query() -> dict[str, str]:
     """The sidebar's largest settings as URL query parameters (from the app's own limits)."""
-    from ui import inputs, session
+    from app_logic import inputs
+    from ui import session
 
     return {
         "input": "noise",
@@ -53,7 +54,7 @@ def largest_query() -> dict[str, str]:
     }
 
 
-# The Compare page's largest options (ui.compare_logic.LIMITS), set through its own widgets.
+# The Compare page's largest options (app_logic.compare_logic.LIMITS), set through its own widgets.
 COMPARE_MAX = {
     "cmp_input_size": "input_size",
     "cmp_hidden_size": "hidden_size",
@@ -88,7 +89,7 @@ CHILD = textwrap.dedent(
     t0 = time.perf_counter()
     at = session(query)
     if compare_max:
-        from ui.compare_logic import LIMITS
+        from app_logic.compare_logic import LIMITS
         for key, name in compare_max.items():
             at.number_input(key=key).set_value(LIMITS[name][1])
         at.checkbox(key="cmp_bidirectional").check()

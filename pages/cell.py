@@ -11,9 +11,9 @@ import inspect
 
 import streamlit as st
 
+from app_logic.i18n import tr
 from lstm_core import recurrence
 from ui import session, stepper
-from ui.i18n import tr
 from viz.cell_diagram import MAX_STEPS, Step, create_cell_figure, step_window
 
 ALL = "all"

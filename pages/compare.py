@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from app_logic import compare_logic as cl
+from app_logic import uploads
+from app_logic.i18n import tr
 from lstm_core import torch_bridge as tb
-from ui import compare_logic as cl
-from ui import session, uploads
-from ui.i18n import tr
+from ui import session
 from viz import compare as vc
 from viz import palette
 

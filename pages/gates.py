@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_logic.i18n import tr
 from lstm_core.analysis import (
     contributions,
     half_life_steps,
@@ -16,7 +17,6 @@ from lstm_core.analysis import (
     lookback_half_life,
 )
 from ui import session
-from ui.i18n import tr
 from viz import palette
 from viz.contributions import contributions_at_t, contributions_over_time, steps_text
 from viz.gates_time import gate_heatmaps, memory_paths, saturation_histograms

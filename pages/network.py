@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_logic.i18n import tr
 from ui import session
-from ui.i18n import tr
 from viz.network import QUANTITIES, network_grid, rows_of
 
 GRID_KEY = "network_grid"  # the chart's selection state

@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_logic import inputs
+from app_logic.i18n import tr
+from app_logic.limits import MAX_SEED
 from lstm_core.memory import GradientFlow, gradient_flow, paired_models
-from ui import inputs, session
-from ui.i18n import tr
+from ui import session
 from ui.training_runner import keep, kept
 from viz import palette
 from viz.gradient_flow import gradient_norms, step_factors
@@ -79,7 +81,7 @@ with st.container(border=True):
     own_input = st.session_state["why_input"] != "sidebar"
     c[1].slider(tr("why.T", lang), 2, 120, **_w("why_T"), disabled=not own_input)
     c[2].slider(tr("why.H", lang), 1, 64, **_w("why_H"))
-    c[3].number_input(tr("why.seed", lang), 0, 10_000, step=1, **_w("why_seed"))
+    c[3].number_input(tr("why.seed", lang), 0, MAX_SEED, step=1, **_w("why_seed"))
     c = st.columns(2)
     c[0].slider(
         tr("why.forget_bias", lang),

@@ -12,13 +12,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from app_logic import inputs
+from app_logic import train_settings as ts
+from app_logic.i18n import tr
+from app_logic.limits import MAX_TRAIN_STEPS, MAX_TRAIN_TEXT
 from lstm_core.memory import delay_memory, gates_of, sequence, true_class_probability
 from lstm_core.tasks import TASK_NAMES
 from lstm_core.training import TARGETS, predict
-from ui import inputs, session
-from ui import train_settings as ts
+from ui import session
 from ui import training_runner as runner
-from ui.i18n import tr
 from viz.training import (
     forget_over_time,
     gates_before_after,
@@ -28,7 +30,6 @@ from viz.training import (
     prediction_scatter,
 )
 
-MAX_TEXT = inputs.MAX_T  # the trained model must also run on the sidebar's text input
 ERROR = "_train_start_error"  # (train.toml key, fields) of the last refused start
 LINK_READ = "_train_link_read"  # the page has read its settings from the URL in this session
 LINK_PROBLEMS = "_train_link_problems"  # bad values that link had, as (i18n key, fields)
@@ -99,7 +100,7 @@ def _start() -> None:
     text = None
     if task == "text":
         text = str(_value(ts.TEXT)).strip()
-        problem = runner.text_problem(text, MAX_TEXT)
+        problem = runner.text_problem(text, MAX_TRAIN_TEXT)
         if problem is not None:
             ss[ERROR] = problem
             return
@@ -108,7 +109,7 @@ def _start() -> None:
         "num_layers": int(_value("train_layers")),
         "optimizer": str(_value("train_opt")),
         "lr": float(_value("train_lr")),
-        "steps": int(min(max(int(_value("train_steps")), 1), runner.MAX_STEPS)),
+        "steps": int(min(max(int(_value("train_steps")), 1), MAX_TRAIN_STEPS)),
         "seed": int(_value("train_seed")),
         "forget_bias": float(_value("train_fb")),
     }
@@ -216,7 +217,7 @@ with st.container(border=True):
     st.caption(tr(f"train.task_{task_name}_explain", lang))
     if task_name == "text":
         st.text_area(
-            tr("train.text", lang, max=MAX_TEXT),
+            tr("train.text", lang, max=MAX_TRAIN_TEXT),
             height=80,
             max_chars=inputs.MAX_TYPED_CHARS,
             disabled=running,
@@ -229,7 +230,7 @@ with st.container(border=True):
         **_w("train_lr"),
     )  # fmt: skip
     c[1].number_input(
-        tr("train.steps", lang, max=runner.MAX_STEPS), 1, runner.MAX_STEPS, step=50,
+        tr("train.steps", lang, max=MAX_TRAIN_STEPS), 1, MAX_TRAIN_STEPS, step=50,
         disabled=running, **_w("train_steps"),
     )  # fmt: skip
     c[2].number_input(

@@ -15,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from app_logic import export
+from app_logic.i18n import catalog, tr
 from lstm_core import LSTM
-from ui import export, session
-from ui.i18n import catalog, tr
+from ui import session
 from ui.session import Selection, Settings
 
 ROOT = Path(__file__).resolve().parent.parent

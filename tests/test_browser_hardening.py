@@ -18,9 +18,10 @@ import numpy as np
 import pytest
 from conftest import assert_no_exception, wait_idle
 
+from app_logic import inputs, uploads
+from app_logic.i18n import tr
 from lstm_core import LSTM
-from ui import inputs, session, uploads
-from ui.i18n import tr
+from ui import session
 
 pytestmark = pytest.mark.browser
 

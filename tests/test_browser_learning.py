@@ -8,7 +8,7 @@ import time
 import pytest
 from conftest import assert_no_exception, wait_idle
 
-from ui.i18n import tr
+from app_logic.i18n import tr
 
 pytestmark = pytest.mark.browser
 

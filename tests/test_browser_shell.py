@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import assert_no_exception, wait_idle
 
-from ui import export, session
+from app_logic import export
+from ui import session
 
 pytestmark = pytest.mark.browser
 

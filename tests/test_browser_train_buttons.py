@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import assert_no_exception, wait_idle
 
-from ui.i18n import tr
+from app_logic.i18n import tr
 
 pytestmark = pytest.mark.browser
 

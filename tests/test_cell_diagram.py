@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pytest
 
+from app_logic.i18n import tr
 from lstm_core import LSTM, sigmoid
-from ui.i18n import tr
 from viz import cell_geometry as geo
 from viz import palette
 from viz.cell_diagram import (
@@ -410,7 +410,7 @@ def test_projection_and_float32(unit):
 def test_cell_texts_exist_in_both_languages_with_the_same_placeholders():
     import string
 
-    from ui.i18n import catalog
+    from app_logic.i18n import catalog
 
     texts = {k: v for k, v in catalog().items() if k.startswith("cell.")}
     needed = [f"cell.{p}_{s}" for s in STAGES for p in ("q", "m", "stage")]

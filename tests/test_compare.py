@@ -12,9 +12,9 @@ import pytest
 
 pytest.importorskip("torch")
 
+from app_logic import compare_logic as cl  # noqa: E402
 from lstm_core import LSTM  # noqa: E402
 from lstm_core import torch_bridge as tb  # noqa: E402
-from ui import compare_logic as cl  # noqa: E402
 from viz import compare as vc  # noqa: E402
 from viz import palette  # noqa: E402
 
@@ -274,14 +274,17 @@ def _fields(text: str) -> set[str]:
 
 
 def test_every_compare_text_exists_in_both_languages_with_the_same_fields():
-    from ui.i18n import catalog
+    from app_logic.i18n import catalog
 
     root = Path(__file__).resolve().parent.parent
     page = (root / "pages" / "compare.py").read_text()
     keys = set(re.findall(r'T_\(\s*"([a-z0-9_]+)"', page))
     keys |= set(re.findall(r'T_\(\s*"[a-z0-9_]+"\s+if [^\n]*? else "([a-z0-9_]+)"', page))
     keys |= {f"state_{v}" for v in ("random", "zeros")} | {"weights_seed", "weights_uploaded"}
-    for src, prefix in (("ui/compare_logic.py", "err_"), ("ui/uploads.py", "err_upload_")):
+    for src, prefix in (
+        ("app_logic/compare_logic.py", "err_"),
+        ("app_logic/uploads.py", "err_upload_"),
+    ):
         text = (root / src).read_text()
         keys |= {prefix + k for k in re.findall(r'Error\(\s*"([a-z_]+)"', text)}
     cat = catalog()

@@ -2,9 +2,9 @@
 
 Each property is the parser's whole contract: a value within the limits that round-trips, or the
 parser's own error whose i18n key exists and formats in English and Chinese (a message a page can
-show), never any other exception. Parsers live in modules without Streamlit (`ui.inputs`,
-`ui.uploads`, `lstm_core.tasks`, `ui.compare_logic`); the URL parsers `settings_from_query` and
-`selection_from_query` are pure functions in `ui.session`.
+show), never any other exception. Parsers live in modules without Streamlit
+(`app_logic.inputs`, `app_logic.uploads`, `lstm_core.tasks`, `app_logic.compare_logic`);
+the URL parsers `settings_from_query` and `selection_from_query` are pure functions in `ui.session`.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
+from app_logic import compare_logic as cl
+from app_logic import inputs, uploads
+from app_logic.i18n import LANGS, catalog, tr
 from lstm_core import LSTM, tasks
-from ui import compare_logic as cl
-from ui import inputs, session, uploads
-from ui.i18n import LANGS, catalog, tr
+from ui import session
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -21,9 +21,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import compare_logic as cl
-from ui import inputs, session, uploads
-from ui.i18n import tr
+from app_logic import compare_logic as cl
+from app_logic import inputs, uploads
+from app_logic.i18n import tr
+from ui import session
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120  # the Compare page imports torch; the machine is shared
@@ -417,7 +418,7 @@ PT_READER = textwrap.dedent(
     """
     import re, sys
     import torch  # imported before the baseline, like the page, which has torch loaded
-    from ui import uploads
+    from app_logic import uploads
 
     def kib(field):
         return int(re.search(field + r":\\s+(\\d+)", open("/proc/self/status").read()).group(1))

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from ui.i18n import LANGS, catalog
+from app_logic.i18n import LANGS, catalog
 
 # The files this check covers (cell.toml, home.toml, … are to follow).
 STEMS = ("common", "gates", "why", "compare", "train")

@@ -1,4 +1,4 @@
-"""ui.inputs: typed numbers, CSV, text, presets → a finite (T, D) array, or a clear ValueError."""
+"""app_logic.inputs: typed numbers, CSV, text, presets → a finite (T, D) array, or a ValueError."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ui import inputs
-from ui.i18n import catalog
-from ui.inputs import MAX_CSV_BYTES, MAX_D, MAX_T, InputError
+from app_logic import inputs
+from app_logic.i18n import catalog
+from app_logic.inputs import MAX_CSV_BYTES, MAX_D, MAX_T, InputError
 
 
 def _err_key(fn, *args) -> str:

@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_logic import compare_logic as cl
+from app_logic import uploads
 from lstm_core import LSTM
-from ui import compare_logic as cl
-from ui import session, uploads
+from ui import session
 
 pytest.importorskip("torch")
 
@@ -255,7 +256,7 @@ NO_TORCH = textwrap.dedent(
     import numpy as np
     from streamlit.testing.v1 import AppTest
     from lstm_core import LSTM
-    from ui import uploads
+    from app_logic import uploads
 
     at = AppTest.from_file({page!r}, default_timeout=60).run()
     out = {{
@@ -325,7 +326,7 @@ def _table_texts(at: AppTest) -> list[str]:
 
 
 def test_chinese_tabs_have_no_english_labels_in_tables_and_charts():
-    from ui.i18n import tr
+    from app_logic.i18n import tr
 
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
     at.query_params["lang"] = "zh"

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_logic.i18n import tr
 from lstm_core import LSTM
 from lstm_core.analysis import contributions, lookback_half_life
 from ui import session
-from ui.i18n import tr
 from viz import palette
 from viz.contributions import INITIAL_LABEL, contributions_at_t, contributions_over_time
 from viz.gates_time import memory_paths

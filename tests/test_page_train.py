@@ -7,14 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from app_logic import train_settings as ts
+from app_logic.i18n import tr
+from app_logic.limits import MAX_TRAIN_STEPS
 from lstm_core import LSTM
 from lstm_core.memory import delay_memory, gates_of, sequence
 from lstm_core.tasks import DEFAULT_TEXT, TASK_NAMES
 from lstm_core.training import DEFAULT_CONFIGS, TARGETS
 from ui import session
-from ui import train_settings as ts
 from ui import training_runner as runner
-from ui.i18n import tr
 
 PAGE = "pages/train.py"
 
@@ -188,7 +189,7 @@ def test_train_job_chunks_stop_and_divergence_without_streamlit():
 
 
 def test_a_task_sample_typed_into_the_sidebar_reads_back():
-    from ui import inputs
+    from app_logic import inputs
 
     x = np.array([[0.5, 1.0], [-0.25, 0.0], [0.123456, 1.0]])
     np.testing.assert_allclose(inputs.parse_typed(runner.sample_as_typed(x)), x, rtol=1e-5)
@@ -206,7 +207,7 @@ train_values = st.fixed_dictionaries(
         "train_layers": st.sampled_from((1, 2)),
         "train_opt": st.sampled_from(("adam", "sgd")),
         "train_lr": st.one_of(st.sampled_from(ts.LRS), st.floats(*ts.LR_RANGE)),
-        "train_steps": st.integers(1, runner.MAX_STEPS),
+        "train_steps": st.integers(1, MAX_TRAIN_STEPS),
         "train_seed": st.integers(0, ts.MAX_SEED),
         "train_fb": st.integers(0, 8).map(lambda n: n / 2),
         ts.TEXT: st.text(min_size=1, max_size=40).filter(str.strip),

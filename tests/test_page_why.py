@@ -4,9 +4,9 @@ import conftest
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from app_logic import inputs
+from app_logic.i18n import tr
 from lstm_core.memory import gradient_flow, paired_models
-from ui import inputs
-from ui.i18n import tr
 
 PAGE = "pages/rnn_vs_lstm.py"
 

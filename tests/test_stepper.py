@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from app_logic.i18n import tr
 from lstm_core import LSTM
 from ui import stepper
-from ui.i18n import tr
 from viz.cell_diagram import Step, create_cell_figure
 
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app_logic import uploads
 from lstm_core import LSTM
 from lstm_core import torch_bridge as tb
-from ui import uploads
 
 
 class Payload:

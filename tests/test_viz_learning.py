@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from app_logic.i18n import tr
 from lstm_core.memory import gradient_flow, paired_models
-from ui.i18n import tr
 from viz import palette
 from viz.gradient_flow import gradient_norms, step_factors
 from viz.training import (
@@ -107,8 +107,8 @@ def test_every_text_of_the_learning_pages_exists_in_both_languages_with_the_same
     import string
     from pathlib import Path
 
+    from app_logic.i18n import catalog
     from lstm_core.tasks import TASK_NAMES
-    from ui.i18n import catalog
 
     root = Path(__file__).resolve().parent.parent
     files = ("pages/train.py", "pages/rnn_vs_lstm.py", "viz/training.py", "viz/gradient_flow.py")

@@ -16,18 +16,17 @@ import numpy as np
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from app_logic import inputs
+from app_logic.i18n import tr
+from app_logic.limits import MAX_HIDDEN, MAX_INDEX, MAX_LAYERS, MAX_SEED, MAX_URL_TEXT
+from app_logic.limits import MAX_TYPED_CHARS as MAX_TEXT_CHARS
 from lstm_core import LSTM, Trace
-from ui import inputs
-from ui.i18n import tr
 from viz.equations import STAGES
 
 LANGS = ("en", "zh")
 INPUT_KINDS = ("sine", "step", "impulse", "noise", "text", "typed", "csv")
 WEIGHT_SOURCES = ("random", "hand", "trained", "uploaded")
 DTYPES = ("float64", "float32")
-MAX_HIDDEN = 64
-MAX_LAYERS = 3
-MAX_SEED = 2**31 - 1
 HAND_RANGE = (-5.0, 5.0)
 # The hand-set 1-unit cell: x-weights, h-weights, biases, each in torch's gate order i, f, g, o.
 HAND_NAMES = ("w_i", "w_f", "w_g", "w_o", "u_i", "u_f", "u_g", "u_o", "b_i", "b_f", "b_g", "b_o")
@@ -180,8 +179,6 @@ _CHOICES = {
     "dtype": DTYPES,
     "weights": WEIGHT_SOURCES,
 }
-MAX_TEXT_CHARS = inputs.MAX_TYPED_CHARS
-MAX_URL_TEXT = 4000  # longer typed input stays in the session but not in the link
 
 
 def _check_value(name: str, value):
@@ -290,7 +287,7 @@ def _selection_value(name: str, raw: str):
         return _BOOLS[raw]  # KeyError: not a yes / no
     if name == "stage":
         return STAGES.index(raw) if raw in STAGES else _bounded(int(raw), len(STAGES) - 1)
-    return _bounded(int(raw), 10_000)
+    return _bounded(int(raw), MAX_INDEX)
 
 
 def _bounded(v: int, hi: int) -> int:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import export, inputs, session
-from ui.i18n import tr
+from app_logic import export, inputs
+from app_logic.i18n import tr
+from ui import session
 
 LANG_NAMES = {"en": "English", "zh": "中文"}
 EXAMPLE_TYPED = "0, 0.5, 1, 1, 0.5, 0, -0.5, -1, -1, -0.5, 0"

@@ -34,7 +34,6 @@ from lstm_core.training import (
 
 CHUNK_S = 0.8  # seconds of training per fragment run: the loss curve is redrawn once per chunk
 RUN_EVERY = 0.1  # seconds between fragment runs while training
-MAX_STEPS = 2000
 JOB = "_train_job"  # session-state key of the current TrainJob
 
 RUNNING, DONE, STOPPED, DIVERGED = "running", "done", "stopped", "diverged"

@@ -504,7 +504,7 @@ def _layer_trace(trace: Trace | LayerTrace, layer: int, direction: int) -> Layer
 
 
 def _default_tr(lang: str) -> Callable[..., str]:
-    from ui.i18n import tr  # pure: reads assets/i18n, no Streamlit
+    from app_logic.i18n import tr  # pure: reads assets/i18n, no Streamlit
 
     return lambda key, **fmt_: tr(key, lang, **fmt_)
 

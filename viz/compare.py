@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.i18n import tr
+from app_logic.i18n import tr
 
 from . import palette
 

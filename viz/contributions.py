@@ -13,9 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from app_logic.i18n import tr
 from lstm_core.analysis import Contributions, processing_order
 from lstm_core.trace import LayerTrace
-from ui.i18n import tr
 from viz import palette
 from viz.time_axis import (
     base_layout,

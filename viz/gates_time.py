@@ -11,9 +11,9 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from app_logic.i18n import tr
 from lstm_core.analysis import saturation
 from lstm_core.trace import LayerTrace
-from ui.i18n import tr
 from viz import palette
 from viz.grid import ax, side_by_side, stacked
 from viz.time_axis import base_layout, exact_array, step_labels_or_index, time_ticks

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from app_logic.i18n import tr
 from lstm_core.memory import GradientFlow
-from ui.i18n import tr
 from viz import palette
 from viz.training import framed
 

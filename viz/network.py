@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from app_logic.i18n import tr
 from lstm_core.trace import LayerTrace, Trace
-from ui.i18n import tr
 from viz import palette
 from viz.time_axis import HOVER_LABEL, exact, step_labels_or_index, time_ticks
 

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.i18n import tr
+from app_logic.i18n import tr
 from viz import palette
 
 BEFORE = "#adb5bd"  # the untrained model: a light neutral, not one of the quantities' colours

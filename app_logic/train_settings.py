@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+from app_logic.limits import MAX_FORGET_BIAS as MAX_FB
+from app_logic.limits import MAX_SEED, MAX_TRAIN_TEXT
+from app_logic.limits import MAX_TRAIN_HIDDEN as MAX_H
+from app_logic.limits import MAX_TRAIN_STEPS as MAX_STEPS
 from lstm_core.tasks import DEFAULT_TEXT, TASK_NAMES
 from lstm_core.training import DEFAULT_CONFIGS
-from ui.training_runner import MAX_STEPS
 
 LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)  # the slider's stops; a link may hold another
 LR_RANGE = (1e-5, 1.0)
-MAX_H, MAX_SEED, MAX_FB = 64, 10_000, 4.0
 DEFAULT_TASK = "sine"
 TASK, TEXT = "train_task", "train_text"
 KEYS = (TASK, "train_H", "train_layers", "train_opt", "train_lr", "train_steps", "train_seed",
@@ -73,9 +75,7 @@ def _forget_bias(raw: str) -> float:
 
 
 def _text(raw: str) -> str:
-    from ui.inputs import MAX_T
-
-    if not raw.strip() or len(raw) > MAX_T:
+    if not raw.strip() or len(raw) > MAX_TRAIN_TEXT:
         raise ValueError(raw)
     return raw
 

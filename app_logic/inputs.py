@@ -14,11 +14,8 @@ import re
 
 import numpy as np
 
-MAX_T = 200  # timesteps
-MAX_D = 64  # features per timestep
-MAX_CSV_BYTES = 1_000_000  # 1 MB
-MAX_TYPED_CHARS = 20_000
-MAX_ABS = 1e6  # |x| bound: far beyond any useful input, and safe in float32 (max ≈ 3.4e38)
+from app_logic.limits import MAX_ABS, MAX_CSV_BYTES, MAX_D, MAX_T, MAX_TYPED_CHARS
+
 PRESETS = ("sine", "step", "impulse", "noise")
 SINE_PERIOD = 12  # timesteps per period of the sine preset
 

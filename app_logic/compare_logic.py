@@ -12,26 +12,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app_logic.limits import COMPARE_LIMITS as LIMITS  # every size the page accepts
+from app_logic.limits import MAX_LENGTHS_CHARS
 from lstm_core import LSTM
 from lstm_core import torch_bridge as tb
 from lstm_core.gradcheck import numerical_grad, weighted_sum_loss
 
-# Bounds on every size the page accepts (the messages quote them).
-LIMITS = {
-    "input_size": (1, 64),
-    "hidden_size": (1, 64),
-    "num_layers": (1, 4),
-    "proj_size": (0, 63),
-    "seq_len": (1, 40),
-    "batch": (1, 8),
-    "seed": (0, 2**31 - 1),
-}
 FLOAT64_TOL = 1e-12  # float64: round-off, relative to max(1, max |torch value|)
 FLOAT32_FLOOR = 1e-5  # float32: never tighter than this
 FLOAT32_SAFETY = 10.0  # float32: times torch's own float32-vs-float64 disagreement
 GATE_NAMES = ("i", "f", "g", "o", "c", "h")
 TENSOR_NAMES = ("output", "h_n", "c_n")
-MAX_LENGTHS_CHARS = 200
 
 
 class CompareError(ValueError):

@@ -16,17 +16,18 @@ import zipfile
 
 import numpy as np
 
+from app_logic.limits import (
+    COMPARE_LIMITS,
+    MAX_INFLATED_BYTES,
+    MAX_PARAM_VALUES,
+    MAX_UPLOAD_BYTES,
+    MAX_ZIP_MEMBERS,
+)
 from lstm_core import LSTM
 from lstm_core import torch_bridge as tb
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the file as uploaded
-# All members of a zip (.npz, or .pt: torch.save writes a zip), inflated. 2 million float64
-# numbers (MAX_PARAM_VALUES) take 16 MB; a .pt as torch writes it is stored, not compressed.
-MAX_INFLATED_BYTES = MAX_UPLOAD_BYTES
-MAX_ZIP_MEMBERS = 1024
-MAX_PARAM_VALUES = 2_000_000  # numbers in one state_dict
-# The sizes the Compare page can run (as in ui.compare_logic.LIMITS).
-MODEL_LIMITS = {"input_size": 64, "hidden_size": 64, "num_layers": 4}
+# The sizes the Compare page can run.
+MODEL_LIMITS = {k: COMPARE_LIMITS[k][1] for k in ("input_size", "hidden_size", "num_layers")}
 _KEY = re.compile(r"(weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)_l(\d+)(_reverse)?")
 
 
