@@ -8,7 +8,7 @@ import re
 import pytest
 from conftest import assert_no_exception, wait_idle
 
-from ui import session
+from ui import session, stepper
 
 pytestmark = pytest.mark.browser
 
@@ -213,4 +213,51 @@ def test_keys_step_and_the_url_reproduces_the_frame(streamlit_server, page):
     m = re.match(r"t = (\d+) · stage (\d)/6", paused[0])
     stage = session.STAGES[int(m[2]) - 1]
     wait_for_query(page, t=m[1], stage=stage, reveal="1" if paused[1].startswith("Reveal") else "0")
+    assert_no_exception(page)
+
+
+COUNT_INTERRUPTIONS = """sel => {
+    window.__interrupted = 0; window.__rejected = 0;
+    document.querySelector(sel).on('plotly_animationinterrupted', () => window.__interrupted++);
+    window.addEventListener('unhandledrejection', () => window.__rejected++);
+}"""
+BURST = """([sel, index, n]) => {
+    const button = document.querySelectorAll(sel + ' g.updatemenu-button')[index];
+    for (let i = 0; i < n; i++) button.dispatchEvent(new MouseEvent('click', {bubbles: true}));
+}"""
+
+
+def test_interrupted_steps_raise_nothing_and_other_rejections_still_do(streamlit_server, page):
+    """Each step interrupts the previous one, and Plotly rejects the interrupted animation's
+    promise (no reason, nobody to catch it): the stepper claims exactly those rejections of its
+    figure. Any other rejection on the page is still an uncaught error."""
+    figure = ".st-key-cell_diagram .js-plotly-plot"
+    open_cell(page, streamlit_server)
+    page.evaluate(COUNT_INTERRUPTIONS, figure)
+    for _ in range(8):  # clicks as fast as Playwright clicks: a step interrupts the previous
+        page.locator("g.updatemenu-button", has_text="next ▶").click()
+    page.locator("h1").first.click()  # focus on the page: the keys are the stepper's
+    for key in ["Shift+ArrowRight", "ArrowRight", "ArrowLeft", "Shift+ArrowRight"] * 2:
+        page.keyboard.press(key)
+    next_button = stepper.BUTTONS.index("next")
+    page.evaluate(BURST, [figure, next_button, 20])  # each click interrupts the one before
+    page.wait_for_function(
+        "n => window.__interrupted >= n && window.__rejected === window.__interrupted",
+        arg=30,
+        timeout=15_000,
+    )
+    # every rejection the figure announced has reached the page, and none of them was uncaught
+    assert_no_exception(page)
+
+    # a rejection that is not our figure's, even reasonless and right after, still surfaces
+    with page.expect_event("pageerror", timeout=5_000):
+        page.evaluate("() => { Promise.reject(); }")
+    assert page.js_errors == ["undefined"], page.js_errors
+    page.js_errors.clear()
+
+    # and the address bar still follows the frame where the burst left the figure
+    status, prompt, *_ = settled_text(page)
+    m = re.match(r"t = (\d+) · stage (\d)/6", status)
+    stage = session.STAGES[int(m[2]) - 1]
+    wait_for_query(page, t=m[1], stage=stage, reveal="1" if prompt.startswith("Reveal") else "0")
     assert_no_exception(page)
