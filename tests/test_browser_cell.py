@@ -6,7 +6,7 @@ import json
 import re
 
 import pytest
-from conftest import assert_no_exception, wait_idle
+from browser_helpers import assert_no_exception, wait_idle
 
 from ui import session
 

@@ -7,7 +7,8 @@ own server (see ui/deeplink.py for the cause and the fix).
 from __future__ import annotations
 
 import pytest
-from conftest import assert_no_exception, running_server, wait_idle
+from browser_helpers import assert_no_exception, wait_idle
+from conftest import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

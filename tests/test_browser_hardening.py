@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_no_exception, wait_idle
+from browser_helpers import assert_no_exception, wait_idle
+from needs import need_torch
 
 from app_logic import inputs, uploads
 from app_logic.i18n import tr
@@ -142,7 +143,7 @@ def _expected(name: str, data: bytes) -> str:
 def test_hostile_state_dicts_are_refused_on_the_compare_page_and_run_nothing(
     streamlit_server, page, tmp_path
 ):
-    pytest.importorskip("torch")
+    need_torch()
     open_uploads(page, streamlit_server)
     assert "PASS" in alert_text(page)  # the page's verdict on the article's example
     markers = [tmp_path / "pwned_pt", tmp_path / "pwned_npz", tmp_path / "pwned_raw"]

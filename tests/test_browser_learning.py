@@ -6,7 +6,7 @@ import re
 import time
 
 import pytest
-from conftest import assert_no_exception, wait_idle
+from browser_helpers import assert_no_exception, wait_idle
 
 from app_logic.i18n import tr
 

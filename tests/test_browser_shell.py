@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import assert_no_exception, wait_idle
+from browser_helpers import assert_no_exception, wait_idle
 
 from app_logic import export
 from ui import session
