@@ -6,6 +6,9 @@ loopback, the Chromium to drive, and waits on conditions (never fixed sleeps).
 - `wait_idle(page)`: the script has run and then stayed idle for a moment.
 - `wait_settled(page, selector, what=...)`: the texts under a selector stopped changing; FAILS,
   saying what it waited for, when they never do.
+- `text_pattern(key, lang, t="[0-9]+")`: a UI text from the text lookup as a regular expression, its
+  placeholders as named groups, so tests find labels and texts in any language, never hard-coded.
+  `text_prefix(key, lang)`: the text up to its first placeholder, for locators.
 - `assert_no_exception(page)`, `page_report(page)`.
 
 The test files import these with `from browser_helpers import ...` (pytest puts tests/ on the
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -169,6 +173,48 @@ def wait_settled(
             f"{quiet_ms} ms for {timeout / 1000:.1f} s; last seen {last[:4]}"
         ) from None
     return json.loads(done.json_value())
+
+
+# ----- the texts on the page -------------------------------------------------------------------
+
+
+def text_pattern(key: str, lang: str = "en", named: bool = True, **groups: str) -> re.Pattern:
+    """The text `key` of assets/i18n in `lang` as a regex: each {placeholder} a named group (of
+    the regex given in `groups`, or any text); `.match` it against what the page shows, and read
+    the values from the groups (e.g. text_pattern("cell.status", t="[0-9]+").match(s)["t"]).
+    Spaces match any whitespace or none: wrapped figure texts lose them at the line breaks.
+    named=False: plain groups, for Playwright's locators (get_by_text(re), which run in JS)."""
+    from app_logic.i18n import catalog, tr  # lazily: bench imports this file before app_logic
+
+    assert key in catalog(), f"no text {key!r} in assets/i18n"
+    out, seen = [], set()
+    for i, part in enumerate(re.split(r"\{(\w+)\}", tr(key, lang))):
+        if i % 2 == 0:  # a space may be a line break, gone from an SVG text's textContent
+            out.append(r"\s*".join(re.escape(w) for w in re.split(r"\s+", part)))
+        elif not named:
+            out.append(f"(?:{groups.get(part, '.*?')})")
+        elif part in seen:
+            out.append(f"(?P={part})")
+        else:
+            seen.add(part)
+            out.append(f"(?P<{part}>{groups.get(part, '.*?')})")
+    return re.compile("".join(out), re.S)
+
+
+def text_prefix(key: str, lang: str = "en") -> str:
+    """The text `key` up to its first {placeholder}: for locators (get_by_text) of a text with
+    values in it, e.g. "Stopped at step " of "Stopped at step {step} of {total}. ..."."""
+    from app_logic.i18n import catalog, tr
+
+    assert key in catalog(), f"no text {key!r} in assets/i18n"
+    prefix = tr(key, lang).split("{")[0]
+    assert prefix.strip(), f"{key!r} starts with a placeholder: no prefix to look for"
+    return prefix
+
+
+def js_regex(pattern: re.Pattern) -> str:
+    """The source of a text_pattern for JavaScript's RegExp (named groups as (?<name>...))."""
+    return re.sub(r"\(\?P=(\w+)\)", r"\\k<\1>", pattern.pattern.replace("(?P<", "(?<"))
 
 
 # ----- what a page shows ------------------------------------------------------------------------
