@@ -28,10 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import write_section  # noqa: E402
 
+from app_logic import inputs  # noqa: E402
 from lstm_core.memory import gradient_flow, paired_models  # noqa: E402
 from lstm_core.tasks import TASK_NAMES, get_task  # noqa: E402
 from lstm_core.training import DEFAULT_CONFIGS, TARGETS, train  # noqa: E402
-from ui import inputs  # noqa: E402
 from ui import training_runner as runner  # noqa: E402
 from viz.training import loss_curve  # noqa: E402
 

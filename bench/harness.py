@@ -10,12 +10,10 @@ import json
 import os
 import platform
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -152,69 +150,16 @@ def measure_sides(
 
 
 # ----- the browser benchmarks -------------------------------------------------------------------
+# The server starter and Chromium's flags are the browser tests' own (tests/browser_helpers.py):
+# one definition, so a benchmark drives the app exactly as the tests do.
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-]  # fmt: skip
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(
-    extra: list[str] | None = None,
-    script: str = "app.py",
-    log_path: Path | None = None,
-    timeout_s: float = 90.0,
-) -> tuple[subprocess.Popen, str]:
-    """`streamlit run <script>` on 127.0.0.1; the process and its base URL once healthy.
-
-    Output goes to log_path (or nowhere); RuntimeError, with the log's tail, if the server exits
-    or does not answer /_stcore/health within timeout_s.
-    """
-    port = free_port()
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
-        "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *(extra or []),
-    ]  # fmt: skip
-    with open(log_path or os.devnull, "wb") as log:  # the child keeps its own handle
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout_s
-    while proc.poll() is None and time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return proc, base
-        except OSError:
-            time.sleep(0.2)
-    why = (
-        f"exited with {proc.returncode}"
-        if proc.poll() is not None
-        else f"no answer in {timeout_s} s"
-    )
-    stop_server(proc)
-    tail = log_path.read_text(errors="replace")[-2000:] if log_path else ""
-    raise RuntimeError(f"the Streamlit server {why} (/_stcore/health) {tail}")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def launch_chromium(playwright):
-    """Debian's Chromium, driven by Playwright (no browser download)."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+sys.path.insert(0, str(ROOT / "tests"))
+from browser_helpers import (  # noqa: E402, F401  (re-exported for the bench scripts)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    IDLE,
+    free_port,
+    launch_chromium,
+    start_server,
+    stop_server,
+)

@@ -4,28 +4,36 @@
 - `browser` (session): Playwright's Chromium from /usr/bin/chromium, started once for the suite.
 - `page`: a fresh context and page per test (1400 × 1000, 60 s timeouts), closed afterwards;
   the server has already served the landing page once (a deep link is never its first request).
-- `wait_idle(page)`: wait until the script has finished running; `assert_no_exception(page)`.
-  Import them with `from conftest import wait_idle, assert_no_exception`, or use the fixtures of
-  the same names.
+- `open_app`, `open_page`: an AppTest session of app.py (optionally switched to a page).
 
-Without Chromium or playwright the browser tests are skipped locally and FAIL when `CI=true`.
+The browser helpers themselves (server start, Chromium flags, `wait_idle`, `wait_settled`,
+`assert_no_exception`) live in tests/browser_helpers.py; `need_torch()` in tests/needs.py. Both are
+re-exported here for `from conftest import ...`.
+
+Without Chromium or playwright the browser tests are skipped locally and FAIL when `CI=true`;
+likewise the parity tests without torch (`need_torch`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
 from pathlib import Path
 
+import browser_helpers
 import pytest
+from browser_helpers import (  # noqa: F401  (re-exported for the test files)
+    DRAWN,
+    IDLE,
+    assert_no_exception,
+    page_report,
+    start_server,
+    stop_server,
+    wait_idle,
+    wait_settled,
+)
+from needs import in_ci, missing, need_torch  # noqa: F401  (re-exported for the test files)
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-from harness import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
-
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-DRAWN = "[data-testid='stMainBlockContainer'] [data-testid='stElementContainer']"
 SERVER_START_TIMEOUT = 60.0
 
 
@@ -54,17 +62,6 @@ def open_page(page: str, query: dict | None = None, state=None):
     return at
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
-def _missing(reason: str):
-    """Skip locally; in CI a missing browser is a failure, never a silent skip."""
-    if in_ci():
-        pytest.fail(f"browser tests must run in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 @contextlib.contextmanager
 def running_server(log_path: Path):
     """`streamlit run app.py` on a free loopback port, logging to log_path; yields the base URL."""
@@ -85,21 +82,29 @@ def streamlit_server(tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the whole session (the system browser, driven by Playwright)."""
+def start_browser():
+    """(playwright, Chromium) started, or missing(...): skipped locally, a failure under CI."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("playwright is not installed")
-    if not Path(CHROMIUM).exists():
-        _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+        missing("browser tests need playwright, and it is not installed")
+    chromium = browser_helpers.CHROMIUM
+    if not Path(chromium).exists():
+        missing(
+            f"browser tests need Chromium, and there is none at {chromium} (apt install chromium)"
+        )
     pw = sync_playwright().start()
     try:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        return pw, pw.chromium.launch(executable_path=chromium, args=browser_helpers.CHROMIUM_ARGS)
     except Exception as e:  # a broken browser install: same rule as a missing one
         pw.stop()
-        _missing(f"Chromium did not start: {e}")
+        missing(f"browser tests need Chromium, and it did not start: {e}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (the system browser, driven by Playwright)."""
+    pw, b = start_browser()
     yield b
     b.close()
     pw.stop()
@@ -136,40 +141,6 @@ def page(browser, _warm_server):
     yield p
     context.close()
     assert not p.outside, f"the app fetched from outside (it must work offline): {p.outside[:5]}"
-
-
-def wait_idle(page, timeout: float = 60_000, settle_ms: int = 150) -> None:
-    """Wait until Streamlit's script has run and stopped (after a load or an interaction).
-
-    First something drawn in the main area (before the first run, the idle flag is already set),
-    then a short settle, so a rerun triggered just before has time to start, then idle twice.
-    """
-    page.wait_for_selector(DRAWN, timeout=timeout)
-    page.wait_for_timeout(settle_ms)
-    page.wait_for_selector(IDLE, timeout=timeout)
-    page.wait_for_timeout(settle_ms)
-    page.wait_for_selector(IDLE, timeout=timeout)
-
-
-def assert_no_exception(page) -> None:
-    """No Streamlit exception box anywhere on the page, and no uncaught JavaScript error."""
-    n = page.locator("[data-testid='stException']").count()
-    if n:
-        text = page.locator("[data-testid='stException']").first.inner_text()[:2000]
-        raise AssertionError(f"{n} exception(s) on {page.url}:\n{text}")
-    errors = getattr(page, "js_errors", [])
-    assert not errors, f"uncaught JavaScript error(s) on {page.url}: {errors[:3]}"
-
-
-def page_report(page) -> str:
-    """What a browser test's page held: URL, script state, JS errors, the main area's text."""
-    try:
-        state = page.locator("[data-testid='stApp']").get_attribute("data-test-script-state")
-        text = page.locator("[data-testid='stMain']").inner_text(timeout=5_000)
-    except Exception as e:  # the page itself may be what broke
-        return f"{page.url}: could not read the page ({e})"
-    errors = getattr(page, "js_errors", [])
-    return f"{page.url} · script {state} · JS errors {errors[:3]}\n{text[:4000]}"
 
 
 @pytest.hookimpl(wrapper=True)

@@ -6,10 +6,11 @@ import itertools
 
 import numpy as np
 import pytest
+from needs import need_torch
 
 from lstm_core import LSTM
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 
 from lstm_core.torch_bridge import state_dict_to_torch, to_torch  # noqa: E402
 

@@ -8,8 +8,9 @@ import pickle
 
 import numpy as np
 import pytest
+from needs import need_torch
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 
 from lstm_core import LSTM, LSTMCell  # noqa: E402
 from lstm_core import torch_bridge as tb  # noqa: E402

@@ -6,14 +6,48 @@ import json
 import re
 
 import pytest
-from conftest import assert_no_exception, wait_idle
+from browser_helpers import (
+    assert_no_exception,
+    js_regex,
+    text_pattern,
+    wait_idle,
+    wait_settled,
+)
 
+from app_logic.i18n import tr
 from ui import session, stepper
+from viz.cell_diagram import PLAY_MS
 
 pytestmark = pytest.mark.browser
 
 URL = session.page_url("pages/cell.py")
 PANEL = ".js-plotly-plot .scatterlayer .trace:last-child text"
+STATUS = {lang: text_pattern("cell.status", lang, t=r"\d+", n=r"\d") for lang in ("en", "zh")}
+PREDICT, REVEAL = tr("cell.predict", "en"), tr("cell.reveal", "en")
+# Playing, the panel changes every PLAY_MS: unchanged for two frames means play has stopped.
+STOPPED_MS = 2 * PLAY_MS
+
+
+def btn(name: str, lang: str = "en") -> str:
+    """The label of a figure button (cell.btn_next, cell.btn_play, ...)."""
+    return tr(f"cell.btn_{name}", lang)
+
+
+def frame(status: str, lang: str = "en") -> tuple[int, int]:
+    """(t, stage number 1..6) from the panel's status line."""
+    m = STATUS[lang].match(status)
+    assert m, f"not the status line of {lang!r}: {status!r}"
+    return int(m["t"]), int(m["n"])
+
+
+def wait_for_t(page, t: int, timeout: float = 15_000) -> None:
+    """Wait until the panel's status line shows timestep t."""
+    page.wait_for_function(
+        """([sel, src, t]) => new RegExp(src, 's')
+            .exec(document.querySelector(sel)?.textContent || '')?.groups.t === t""",
+        arg=[PANEL, js_regex(STATUS["en"]), str(t)],
+        timeout=timeout,
+    )
 
 
 def panel_text(page) -> list[str]:
@@ -34,16 +68,16 @@ def step(page, label: str) -> list[str]:
 
 
 def settled_text(page, quiet_ms: int = 200) -> list[str]:
-    """The panel text once it has stopped changing: a click during Plotly's animation would
-    interrupt it, so the next step waits for the current one to finish."""
-    text = panel_text(page)
-    for _ in range(50):
-        page.wait_for_timeout(quiet_ms)
-        now = panel_text(page)
-        if now == text:
-            return now
-        text = now
-    return text
+    """The panel text once it has stopped changing (fails if it never does): a click during
+    Plotly's animation would interrupt it, so the next step waits for the current one to finish."""
+    return wait_settled(page, PANEL, "the cell figure's text panel", quiet_ms=quiet_ms)
+
+
+def paused_text(page) -> list[str]:
+    """The panel text once play has stopped: unchanged for longer than two frames of play."""
+    return wait_settled(
+        page, PANEL, "the panel after pause", quiet_ms=STOPPED_MS, timeout=4 * STOPPED_MS
+    )
 
 
 def open_cell(page, base: str, query: str = "") -> None:
@@ -58,22 +92,22 @@ def test_cell_page_steps_on_the_client(streamlit_server, page):
     open_cell(page, streamlit_server, "?j=0")
     assert_no_exception(page)
     status, prompt, eq, numbers = panel_text(page)[:4]
-    assert status.startswith("t = 0 ") and "stage 1/6" in status
-    assert prompt.startswith("Predict:") and "?" in numbers
+    assert frame(status) == (0, 1)
+    assert prompt.startswith(PREDICT) and "?" in numbers
 
-    status, prompt, eq, numbers = step(page, "next ▶")[:4]
-    assert prompt.startswith("Reveal:") and re.search(r"\d\.\d{3}$", numbers)
+    status, prompt, eq, numbers = step(page, btn("next"))[:4]
+    assert prompt.startswith(REVEAL) and re.search(r"\d\.\d{3}$", numbers)
     meaning = page.locator(PANEL).nth(4)
-    assert meaning.text_content().startswith("The forget gate") and meaning.is_visible()
+    assert text_pattern("cell.m_forget").match(meaning.text_content()) and meaning.is_visible()
     assert meaning.bounding_box()["width"] > 300  # shown again after the question's hint
-    status, prompt, *_ = step(page, "next ▶")
-    assert "stage 2/6" in status and prompt.startswith("Predict:")
-    status, *_ = step(page, "next t ▶▶")
-    assert status.startswith("t = 1 ") and "stage 2/6" in status
-    status, *_ = step(page, "◀ back")
-    assert status.startswith("t = 1 ") and "stage 1/6" in status
-    status, *_ = step(page, "◀◀ previous t")
-    assert status.startswith("t = 0 ")
+    status, prompt, *_ = step(page, btn("next"))
+    assert frame(status)[1] == 2 and prompt.startswith(PREDICT)
+    status, *_ = step(page, btn("next_t"))
+    assert frame(status) == (1, 2)
+    status, *_ = step(page, btn("prev"))
+    assert frame(status) == (1, 1)
+    status, *_ = step(page, btn("prev_t"))
+    assert frame(status)[0] == 0
 
     # the Plotly slider: a click near its right end jumps to the last timestep
     rail = page.locator(".js-plotly-plot .slider-rail-touch-rect").first
@@ -81,20 +115,15 @@ def test_cell_page_steps_on_the_client(streamlit_server, page):
     box = rail.bounding_box()
     page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
     # wait for the status line itself: other panel texts may change first, mid-transition
-    page.wait_for_function(
-        "sel => (document.querySelector(sel)?.textContent || '').startsWith('t = 11 ')",
-        arg=PANEL,
-        timeout=10_000,
-    )
-    assert panel_text(page)[0].startswith("t = 11 ")
+    wait_for_t(page, 11, timeout=10_000)
+    assert frame(panel_text(page)[0])[0] == 11
 
     # play moves on by itself; pause stops it
-    step(page, "◀◀ previous t")
-    step(page, "play")  # waits until play has moved on by itself
-    page.locator("g.updatemenu-button", has_text="pause").click()
+    step(page, btn("prev_t"))
+    step(page, btn("play"))  # waits until play has moved on by itself
+    page.locator("g.updatemenu-button", has_text=btn("pause")).click()
     paused = panel_text(page)
-    page.wait_for_timeout(2500)  # longer than one frame of play
-    assert panel_text(page) == paused
+    assert paused_text(page) == paused
     assert_no_exception(page)
 
 
@@ -102,11 +131,12 @@ def test_deep_link_opens_at_t_in_chinese(streamlit_server, page):
     open_cell(page, streamlit_server, "?t=4&j=1&lang=zh")
     assert_no_exception(page)
     status = panel_text(page)[0]
-    assert status.startswith("t = 4 ") and "遗忘门" in status
-    status = step(page, "前进 ▶")[0]
-    assert status.startswith("t = 4 ")
-    status = step(page, "下一时间步 ▶▶")[0]
-    assert status.startswith("t = 5 ")
+    assert frame(status, "zh")[0] == 4
+    assert STATUS["zh"].match(status)["stage"] == tr("cell.stage_forget", "zh")
+    status = step(page, btn("next", "zh"))[0]
+    assert frame(status, "zh")[0] == 4
+    status = step(page, btn("next_t", "zh"))[0]
+    assert frame(status, "zh")[0] == 5
 
 
 def key_step(page, key: str) -> list[str]:
@@ -140,25 +170,25 @@ def test_keys_step_and_the_url_reproduces_the_frame(streamlit_server, page):
     open_cell(page, streamlit_server, "?H=3")  # all 3 units: bars
     page.locator("h1").first.click()  # focus on the page, not on a widget
     status, prompt, *_ = key_step(page, "ArrowRight")
-    assert status.startswith("t = 0 ") and "stage 1/6" in status and prompt.startswith("Reveal:")
+    assert frame(status) == (0, 1) and prompt.startswith(REVEAL)
     # the whole-vector bars drawn by that redraw-free step have their colours (not black)
     fills = page.eval_on_selector_all(
         ".js-plotly-plot .barlayer .point path", "ps => ps.map(p => getComputedStyle(p).fill)"
     )
     assert fills and "rgb(0, 0, 0)" not in fills
     status, *_ = key_step(page, "Shift+ArrowRight")
-    assert status.startswith("t = 1 ") and "stage 1/6" in status
+    assert frame(status) == (1, 1)
     status, prompt, *_ = key_step(page, "ArrowRight")
-    assert "stage 2/6" in status and prompt.startswith("Predict:")
+    assert frame(status)[1] == 2 and prompt.startswith(PREDICT)
     status, prompt, *_ = key_step(page, "ArrowRight")
-    assert "stage 2/6" in status and prompt.startswith("Reveal:")
+    assert frame(status)[1] == 2 and prompt.startswith(REVEAL)
     shown = panel_text(page)
 
     # the address bar follows the figure: t = 1, the input gate, its numbers revealed
     query = wait_for_query(page, t="1", stage="input", reveal="1")
     assert query["H"] == "3"
     wait_idle(page)
-    slider = page.get_by_role("slider", name="Open at timestep t")
+    slider = page.get_by_role("slider", name=tr("cell.start_t", "en"))
     assert slider.get_attribute("aria-valuetext") == "1"  # follows the figure too
     # a reload (or the link pasted elsewhere) opens the figure at that same frame
     here = page.evaluate("() => location.href")
@@ -174,14 +204,10 @@ def test_keys_step_and_the_url_reproduces_the_frame(streamlit_server, page):
     wait_idle(page)
     q = page.evaluate("() => Object.fromEntries(new URLSearchParams(location.search))")
     t, stage = int(q.get("t", 0)), session.STAGES.index(q.get("stage", "forget"))
-    page.wait_for_function(
-        "([sel, want]) => (document.querySelector(sel)?.textContent || '').startsWith(want)",
-        arg=[PANEL, f"t = {t} "],
-        timeout=15_000,
-    )
+    wait_for_t(page, t)
     status, prompt, *_ = settled_text(page)
-    assert f"stage {stage + 1}/6" in status
-    assert prompt.startswith("Reveal:" if q.get("reveal") == "1" else "Predict:")
+    assert frame(status) == (t, stage + 1)
+    assert prompt.startswith(REVEAL if q.get("reveal") == "1" else PREDICT)
     assert (t, stage, q.get("reveal")) != (1, 1, "1")
     page.go_forward()
     page.wait_for_function("here => location.href === here", arg=here, timeout=15_000)
@@ -194,25 +220,23 @@ def test_keys_step_and_the_url_reproduces_the_frame(streamlit_server, page):
     )
 
     # keys typed into a widget are the widget's: the figure does not move
-    page.get_by_role("slider", name="Open at timestep t").focus()
+    page.get_by_role("slider", name=tr("cell.start_t", "en")).focus()
     before = panel_text(page)
     page.keyboard.press("ArrowLeft")
     wait_idle(page)
-    page.wait_for_timeout(500)
-    assert panel_text(page)[0].startswith("t = 0 ")  # the widget reopened the figure at t = 0
-    assert before[0].startswith("t = 1 ")
+    wait_for_t(page, 0)  # the widget reopened the figure at t = 0
+    assert frame(settled_text(page)[0])[0] == 0
+    assert frame(before[0])[0] == 1
 
     # Space plays and pauses
     page.locator("h1").first.click()
     key_step(page, "Space")  # waits until play has moved on by itself
     page.keyboard.press("Space")
-    paused = settled_text(page)
-    page.wait_for_timeout(2500)  # longer than one frame of play
-    assert panel_text(page) == paused
+    paused = paused_text(page)  # fails if the panel still changes every frame
     # while playing the URL waits; where play stops, it follows
-    m = re.match(r"t = (\d+) · stage (\d)/6", paused[0])
-    stage = session.STAGES[int(m[2]) - 1]
-    wait_for_query(page, t=m[1], stage=stage, reveal="1" if paused[1].startswith("Reveal") else "0")
+    t, n = frame(paused[0])
+    reveal = "1" if paused[1].startswith(REVEAL) else "0"
+    wait_for_query(page, t=str(t), stage=session.STAGES[n - 1], reveal=reveal)
     assert_no_exception(page)
 
 

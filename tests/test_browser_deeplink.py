@@ -7,7 +7,10 @@ own server (see ui/deeplink.py for the cause and the fix).
 from __future__ import annotations
 
 import pytest
-from conftest import assert_no_exception, running_server, wait_idle
+from browser_helpers import assert_no_exception, wait_idle
+from conftest import running_server
+
+from app_logic.i18n import tr
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,9 +32,9 @@ def test_deep_link_as_first_request_of_a_fresh_server(fresh_server, browser):
         page.wait_for_selector(".js-plotly-plot", timeout=60_000)
         wait_idle(page)
         assert page.get_by_text("Page not found").count() == 0
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Inside one cell")
+        expect(page.get_by_role("heading", level=1)).to_contain_text(tr("cell.title", "en"))
         # app.py ran: the shared sidebar and st.navigation's 7 pages, not the pages/ file list.
-        expect(page.get_by_role("slider", name="Hidden size H")).to_have_count(1)
+        expect(page.get_by_role("slider", name=tr("common.hidden_size", "en"))).to_have_count(1)
         expect(page.locator("[data-testid='stSidebarNav'] a")).to_have_count(7)
         assert "t=3" in page.url
         assert_no_exception(page)

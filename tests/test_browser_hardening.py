@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import assert_no_exception, wait_idle
+from browser_helpers import assert_no_exception, text_prefix, wait_idle
+from needs import need_torch
 
 from app_logic import inputs, uploads
 from app_logic.i18n import tr
@@ -28,6 +29,8 @@ pytestmark = pytest.mark.browser
 DROP = "[data-testid='stFileUploaderDropzoneInput']"
 ALERT = "[data-testid='stAlert']"
 LONG = 90_000  # ms: the Compare page imports torch on its first visit
+PASS = text_prefix("compare.verdict_pass", "en")  # the verdict on the article's example
+LOADED = text_prefix("compare.upload_ok", "en")  # "Loaded {name}: ..."
 
 
 class Payload:
@@ -142,9 +145,9 @@ def _expected(name: str, data: bytes) -> str:
 def test_hostile_state_dicts_are_refused_on_the_compare_page_and_run_nothing(
     streamlit_server, page, tmp_path
 ):
-    pytest.importorskip("torch")
+    need_torch()
     open_uploads(page, streamlit_server)
-    assert "PASS" in alert_text(page)  # the page's verdict on the article's example
+    assert PASS in alert_text(page)  # the page's verdict on the article's example
     markers = [tmp_path / "pwned_pt", tmp_path / "pwned_npz", tmp_path / "pwned_raw"]
     files = {
         "evil.pt": _pt_with_payload(markers[0]),
@@ -159,12 +162,12 @@ def test_hostile_state_dicts_are_refused_on_the_compare_page_and_run_nothing(
         text = alert_text(page)
         assert want in text, (name, text[:400])
         assert_no_exception(page)
-        assert "PASS" in text, f"{name}: the comparison is gone"
+        assert PASS in text, f"{name}: the comparison is gone"
     assert not any(m.exists() for m in markers), "an upload ran code on the server"
     # A good upload after all that is read and drives the comparison.
     model = LSTM(3, 5, num_layers=2, seed=1)
-    upload(page, "good.npz", uploads.npz_bytes(model.state_dict()), want="Loaded good.npz")
-    assert "Loaded good.npz" in alert_text(page)
+    upload(page, "good.npz", uploads.npz_bytes(model.state_dict()), want=f"{LOADED}good.npz")
+    assert f"{LOADED}good.npz" in alert_text(page)
     assert_no_exception(page)
 
 
@@ -180,7 +183,7 @@ def test_a_file_far_over_the_upload_limit_is_refused_before_it_is_sent(
     err.first.wait_for(timeout=30_000)
     wait_idle(page, timeout=LONG)
     assert_no_exception(page)
-    assert "Loaded huge.npz" not in alert_text(page) and "PASS" in alert_text(page)
+    assert f"{LOADED}huge.npz" not in alert_text(page) and PASS in alert_text(page)
 
 
 def test_an_npy_header_that_lies_about_its_size_gets_a_message(streamlit_server, page):
@@ -223,6 +226,6 @@ def test_garbage_links_get_messages_and_injected_html_never_runs(streamlit_serve
     for bad in ("T=-5", "layers=1e99", "seed=nan", "dtype=float16", "lang=xx", "hand=1,2"):
         assert bad in text, (url, bad)
     assert "H=" not in text or "H=banana" not in text  # a repeated key: the last value (7) wins
-    assert page.get_by_role("slider", name="Hidden size H").input_value() == "7"
+    assert page.get_by_role("slider", name=tr("common.hidden_size", "en")).input_value() == "7"
     assert page.evaluate("window.__pwned") is None, "injected HTML ran in the page"
     assert page.locator("img[src='x']").count() == 0

@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import assert_no_exception, wait_idle
+from browser_helpers import assert_no_exception, text_pattern, wait_idle
+
+from app_logic.i18n import tr
 
 pytestmark = pytest.mark.browser
 
-OPEN_CELL = "Open this cell step by step"
+OPEN_CELL = tr("network.open_cell", "en")
 
 
 def _history_length(page) -> int:
@@ -34,7 +36,8 @@ def test_back_from_open_cell_returns_to_the_unrolled_selection(streamlit_server,
 
     page.goto(f"{streamlit_server}/unrolled?{query}")
     wait_idle(page)
-    selected = page.get_by_role("heading", name=re.compile(r"Selected cell: .*t = 6$"))
+    title = text_pattern("network.selected_title", "en", named=False, t="6")
+    selected = page.get_by_role("heading", name=re.compile(title.pattern + "$"))
     expect(selected).to_have_count(1)
     before = _history_length(page)
 

@@ -6,13 +6,28 @@ import re
 import time
 
 import pytest
-from conftest import assert_no_exception, wait_idle
+from browser_helpers import (
+    assert_no_exception,
+    js_regex,
+    text_pattern,
+    text_prefix,
+    wait_idle,
+    wait_settled,
+)
 
 from app_logic.i18n import tr
 
 pytestmark = pytest.mark.browser
 
 PROGRESS = "[data-testid='stProgress']"
+PROGRESS_TEXT = text_pattern("train.progress", "en", step=r"\d+", total=r"\d+")
+# Every step number the progress bar shows, polled; true once `n` different ones were seen.
+SEEN_STEPS = """([sel, src, n]) => {
+    const m = new RegExp(src, 's').exec(document.querySelector(sel)?.innerText || '');
+    const seen = (window.__seenSteps ||= new Set());
+    if (m) seen.add(m.groups.step);
+    return seen.size >= n && [...seen];
+}"""
 
 
 def open_url(page, base: str, path: str) -> None:
@@ -25,9 +40,8 @@ def open_url(page, base: str, path: str) -> None:
 
 
 def progress_step(page) -> int:
-    text = page.locator(PROGRESS).first.inner_text()
-    m = re.search(r"step (\d+) of", text)
-    return int(m.group(1)) if m else -1
+    m = PROGRESS_TEXT.search(page.locator(PROGRESS).first.inner_text())
+    return int(m["step"]) if m else -1
 
 
 def test_training_streams_and_stop_stops_it(streamlit_server, page):
@@ -51,19 +65,18 @@ def test_training_streams_and_stop_stops_it(streamlit_server, page):
     # the progress bar and the loss curve update while training runs (several redraws); Stop is
     # clicked as soon as that is seen
     stop = page.get_by_role("button", name=tr("train.stop", "en"), exact=True)
-    seen = set()
-    deadline = time.monotonic() + 30
-    while len(seen - {-1}) < 3 and time.monotonic() < deadline:
-        seen.add(progress_step(page))
-        page.wait_for_timeout(100)
-    assert len(seen - {-1}) >= 3, seen
+    seen = page.wait_for_function(
+        SEEN_STEPS, arg=[PROGRESS, js_regex(PROGRESS_TEXT), 3], timeout=30_000, polling=50
+    ).json_value()
+    assert len(seen) >= 3, seen
     t0 = time.monotonic()
     stop.click()
     expect(stop).to_have_count(0, timeout=30_000)  # training has ended, one way or another
-    ended = page.get_by_text("Stopped at step").or_(page.get_by_text("Done: "))
+    stopped = page.get_by_text(text_prefix("train.stopped", "en"))
+    ended = stopped.or_(page.get_by_text(text_prefix("train.done_reached", "en")))
     expect(ended.or_(page.locator("[data-testid='stException']")).first).to_be_visible()
     assert_no_exception(page)
-    assert page.get_by_text("Stopped at step").count() == 1, (
+    assert stopped.count() == 1, (
         f"Stop did not stop: {page.locator('[data-testid=stAlert]').all_inner_texts()}, "
         f"progress {page.locator(PROGRESS).all_inner_texts()}"
     )
@@ -71,10 +84,10 @@ def test_training_streams_and_stop_stops_it(streamlit_server, page):
     wait_idle(page, 60_000)
     stopped_at = progress_step(page)
     assert 0 < stopped_at < 2000
-    assert "of 2000" in page.locator(PROGRESS).first.inner_text()
+    assert PROGRESS_TEXT.search(page.locator(PROGRESS).first.inner_text())["total"] == "2000"
     assert stop.count() == 0  # the Stop button is gone: nothing runs any more
     page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)  # the loss curve
-    page.wait_for_timeout(1500)
+    wait_settled(page, PROGRESS, "the progress bar after Stop", quiet_ms=1500, timeout=15_000)
     assert progress_step(page) == stopped_at
     # results and the hand-off are on the page
     page.get_by_role("button", name=tr("train.open_step", "en")).wait_for()

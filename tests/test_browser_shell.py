@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import assert_no_exception, wait_idle
+from browser_helpers import assert_no_exception, wait_idle
 
 from app_logic import export
+from app_logic.i18n import tr
 from ui import session
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,7 @@ def test_every_page_loads_without_exception(streamlit_server, page, url):
     wait_idle(page)
     page.wait_for_selector("h1", timeout=60_000)
     # The shared sidebar is drawn on every page (app.py ran, not the page file alone).
-    expect(page.get_by_role("slider", name="Hidden size H")).to_have_count(1)
+    expect(page.get_by_role("slider", name=tr("common.hidden_size", "en"))).to_have_count(1)
     assert page.get_by_text("Page not found").count() == 0
     assert_no_exception(page)
 
@@ -30,7 +31,7 @@ def test_every_page_loads_without_exception(streamlit_server, page, url):
 def test_setting_survives_reload_in_a_new_page(streamlit_server, page, browser):
     page.goto(streamlit_server)
     wait_idle(page)
-    slider = page.get_by_role("slider", name="Hidden size H")
+    slider = page.get_by_role("slider", name=tr("common.hidden_size", "en"))
     slider.focus()
     for _ in range(3):
         slider.press("ArrowRight")
@@ -43,7 +44,7 @@ def test_setting_survives_reload_in_a_new_page(streamlit_server, page, browser):
     try:
         other.goto(url)
         wait_idle(other)
-        s2 = other.get_by_role("slider", name="Hidden size H")
+        s2 = other.get_by_role("slider", name=tr("common.hidden_size", "en"))
         assert s2.input_value() == "7"
         assert_no_exception(other)
     finally:
@@ -53,12 +54,12 @@ def test_setting_survives_reload_in_a_new_page(streamlit_server, page, browser):
 def test_language_switch_and_page_switch_keep_settings(streamlit_server, page):
     page.goto(f"{streamlit_server}/?lang=zh&H=6&input=step")
     wait_idle(page)
-    assert page.get_by_role("heading", name="LSTM 如何记忆").count() == 1
-    page.get_by_role("link", name="门随时间变化").first.click()
+    assert page.get_by_role("heading", name=tr("home.title", "zh")).count() == 1
+    page.get_by_role("link", name=tr("common.nav_time", "zh")).first.click()
     wait_idle(page)
     page.wait_for_url(re.compile(r"/time\?"), timeout=10_000)
     assert "H=6" in page.url and "lang=zh" in page.url and "input=step" in page.url
-    assert page.get_by_role("slider", name="隐藏层大小 H").input_value() == "6"
+    assert page.get_by_role("slider", name=tr("common.hidden_size", "zh")).input_value() == "6"
     assert_no_exception(page)
 
 
@@ -69,16 +70,16 @@ def test_garbage_in_url_gives_a_message_not_a_traceback(streamlit_server, page):
     text = " ".join(alerts.all_inner_texts())
     for bad in ("H=banana", "layers=99", "dtype=float16"):
         assert bad in text
-    assert page.get_by_role("slider", name="Hidden size H").input_value() == "4"
+    assert page.get_by_role("slider", name=tr("common.hidden_size", "en")).input_value() == "4"
     assert_no_exception(page)
 
 
 def test_download_trace_csv_from_the_sidebar(streamlit_server, page):
     page.goto(f"{streamlit_server}/?H=2&T=3")
     wait_idle(page)
-    page.get_by_text("Download", exact=True).click()
+    page.get_by_text(tr("common.section_export", "en"), exact=True).click()
     with page.expect_download(timeout=30_000) as info:
-        page.get_by_role("button", name="Every number of this run (CSV)").click()
+        page.get_by_role("button", name=tr("common.download_trace_csv", "en")).click()
     data = Path(info.value.path()).read_bytes()
     rows = export.read_csv_rows(data)
     # x (3 steps × 1 feature) + 16 per-unit quantities × 3 steps × 2 units

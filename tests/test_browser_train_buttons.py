@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import assert_no_exception, wait_idle
+from browser_helpers import assert_no_exception, wait_idle
 
 from app_logic.i18n import tr
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from needs import need_torch
 
-pytest.importorskip("torch")
+need_torch()
 
 from app_logic import compare_logic as cl  # noqa: E402
 from lstm_core import LSTM  # noqa: E402
@@ -159,7 +160,7 @@ def test_check_config_lists_every_problem_with_its_limit():
 
 @pytest.mark.parametrize("cfg", [ARTICLE, HARD, cl.CompareConfig(random_state=False, bias=False)])
 def test_shown_code_runs_and_gives_the_shapes_it_promises(cfg):
-    torch = pytest.importorskip("torch")
+    torch = need_torch()
     code = cl.torch_code(cfg)
     if cfg == ARTICLE:
         assert "nn.LSTM(input_size=10, hidden_size=20, num_layers=2)" in code

@@ -19,6 +19,7 @@ from pathlib import Path
 import conftest
 import numpy as np
 import pytest
+from needs import need_torch
 from streamlit.testing.v1 import AppTest
 
 from app_logic import compare_logic as cl
@@ -354,7 +355,7 @@ class Payload:
 
 
 def test_a_pickle_in_a_pt_file_is_refused_and_never_runs(tmp_path):
-    torch = pytest.importorskip("torch")
+    torch = need_torch()
     marker = tmp_path / "pwned"
     buf = io.BytesIO()
     torch.save({"weight_ih_l0": Payload(str(marker))}, buf)
@@ -451,7 +452,7 @@ def pt_zip_bomb(path: Path) -> int:
 
 
 def test_a_pt_zip_bomb_is_refused_before_it_is_inflated(tmp_path):
-    pytest.importorskip("torch")
+    need_torch()
     size = pt_zip_bomb(tmp_path / "bomb.pt")
     assert size < 100_000  # 32 MiB unpacked
     out = subprocess.run(

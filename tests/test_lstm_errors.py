@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 import pytest
+from needs import need_torch
 
 from lstm_core import LSTM, LSTMCell
 
@@ -284,7 +285,7 @@ def test_cell_call_errors(x, hx, message):
     ids=["plain", "bidir", "proj", "bfirst"],
 )
 def test_batch_size_zero_has_torch_shapes(kw):
-    pytest.importorskip("torch")
+    need_torch()
     from lstm_core.torch_bridge import run_torch, to_torch
 
     model = model_2layer(**kw).eval()

@@ -11,8 +11,9 @@ import itertools
 
 import numpy as np
 import pytest
+from needs import need_torch
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 
 from lstm_core import LSTM, LSTMCell  # noqa: E402
 from lstm_core.torch_bridge import run_torch, to_torch  # noqa: E402

@@ -12,8 +12,9 @@ import itertools
 
 import numpy as np
 import pytest
+from needs import need_torch
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 F = torch.nn.functional
 
 from lstm_core import LSTM, Trace  # noqa: E402

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from needs import need_torch
 
 from lstm_core import LSTM
 from lstm_core.memory import (
@@ -22,7 +23,7 @@ def torch_unrolled(model, x: np.ndarray, w: np.ndarray):
     """∂L/∂h_t (and ∂L/∂c_t) for L = wᵀ h_{T-1}, from torch autograd over an explicit unrolled
     computation with the model's weights (every per-step state kept with retain_grad); its
     output is checked against torch.nn.LSTM / nn.RNN on the same weights."""
-    torch = pytest.importorskip("torch")
+    torch = need_torch()
     from lstm_core.torch_bridge import rnn_to_torch, to_torch
 
     is_lstm = isinstance(model, LSTM)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from needs import need_torch
 
 from lstm_core.optim import SGD, Adam, Readout, clip_grad_norm_, grad_norm
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 
 SHAPES = {"weight": (4, 3), "bias": (4,), "scalar_like": (1,)}
 

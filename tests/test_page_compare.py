@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from needs import need_torch
 from streamlit.testing.v1 import AppTest
 
 from app_logic import compare_logic as cl
@@ -19,7 +20,7 @@ from app_logic import uploads
 from lstm_core import LSTM
 from ui import session
 
-pytest.importorskip("torch")
+need_torch()
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "compare.py")

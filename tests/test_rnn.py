@@ -6,10 +6,11 @@ import itertools
 
 import numpy as np
 import pytest
+from needs import need_torch
 
 from lstm_core.rnn import RNN
 
-torch = pytest.importorskip("torch")
+torch = need_torch()
 
 from lstm_core.torch_bridge import rnn_from_torch, rnn_to_torch, state_dict_to_torch  # noqa: E402
 

@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from needs import need_torch
 
 from lstm_core.tasks import (
     MAX_TEXT_CHARS,
@@ -103,7 +104,7 @@ def test_get_task_by_name():
 
 
 def test_losses_match_torch():
-    torch = pytest.importorskip("torch")
+    torch = need_torch()
     F = torch.nn.functional
     rng = np.random.default_rng(0)
     y_hat, y = rng.normal(size=(6, 2, 1)), rng.normal(size=(6, 2, 1))
@@ -126,7 +127,7 @@ def test_losses_match_torch():
 @pytest.mark.parametrize("name", ["adding", "text"])
 def test_training_gradients_match_torch_end_to_end(name):
     """One batch: model + readout + loss, every gradient against torch autograd."""
-    torch = pytest.importorskip("torch")
+    torch = need_torch()
     from lstm_core.torch_bridge import to_torch
 
     task = get_task(name)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from needs import need_torch
 
 from app_logic import uploads
 from lstm_core import LSTM
@@ -42,7 +43,7 @@ def test_npz_round_trip_infers_the_config():
 
 
 def test_pt_round_trip_without_bias():
-    pytest.importorskip("torch")
+    need_torch()
     config, sd = _sd(input_size=4, hidden_size=6, num_layers=3, bias=False)
     got_cfg, got_sd, _ = uploads.model_from_upload("w.pt", tb.save_pt_bytes(sd))
     assert got_cfg == config and got_cfg["bias"] is False and got_cfg["num_layers"] == 3
@@ -90,7 +91,7 @@ def test_no_weight_ih_l0_cannot_be_inferred():
 
 
 def test_pickle_payload_in_a_pt_file_is_refused_and_never_runs(tmp_path):
-    torch = pytest.importorskip("torch")
+    torch = need_torch()
     marker = tmp_path / "pwned"
     buf = io.BytesIO()
     torch.save({"weight_ih_l0": Payload(str(marker))}, buf)
@@ -108,7 +109,7 @@ def test_pickle_payload_in_a_pt_file_is_refused_and_never_runs(tmp_path):
 
 
 def test_raw_pickle_named_pt_is_refused_and_never_runs(tmp_path):
-    pytest.importorskip("torch")
+    need_torch()
     marker = tmp_path / "pwned"
     data = pickle.dumps(Payload(str(marker)), protocol=2)
     with pytest.raises(uploads.UploadError):
@@ -216,7 +217,7 @@ def test_fuzz_any_bytes_give_a_result_or_an_upload_error(name, data):
 
 
 def test_deflated_pt_zip_bomb_is_refused_before_torch_reads_it(monkeypatch):
-    torch = pytest.importorskip("torch")
+    torch = need_torch()
     buf = io.BytesIO()
     torch.save({"weight_ih_l0": torch.zeros(2**23, dtype=torch.float32)}, buf)  # 32 MiB
     src, out = zipfile.ZipFile(io.BytesIO(buf.getvalue())), io.BytesIO()
