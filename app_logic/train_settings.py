@@ -132,3 +132,16 @@ def to_query(values: Mapping) -> dict[str, str]:
         for key in KEYS
         if key in values and values[key] != base[key] and (key != TEXT or task == "text")
     }
+
+
+def config_changes(values: Mapping) -> dict:
+    """The fields of `TrainConfig` that the page's settings `values` set (steps within 1..MAX)."""
+    return {
+        "hidden_size": int(values["train_H"]),
+        "num_layers": int(values["train_layers"]),
+        "optimizer": str(values["train_opt"]),
+        "lr": float(values["train_lr"]),
+        "steps": int(min(max(int(values["train_steps"]), 1), MAX_STEPS)),
+        "seed": int(values["train_seed"]),
+        "forget_bias": float(values["train_fb"]),
+    }

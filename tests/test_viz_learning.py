@@ -112,6 +112,7 @@ def test_every_text_of_the_learning_pages_exists_in_both_languages_with_the_same
 
     root = Path(__file__).resolve().parent.parent
     files = ("pages/train.py", "pages/rnn_vs_lstm.py", "viz/training.py", "viz/gradient_flow.py")
+    files += ("ui/train_form.py", "ui/train_view.py")
     keys = set()
     for f in files:
         keys |= set(re.findall(r'"((?:train|why)\.[a-z0-9_]+)"', (root / f).read_text()))
