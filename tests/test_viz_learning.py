@@ -192,7 +192,13 @@ def test_task_example_last_step_marks_what_the_answer_depends_on():
         "preview_remember",
         {"loss": "0.04", "target": "0.01", "y": "0.200", "answer": "0.000", "delay": 5},
     )
-    assert [t.meta for t in task_example(r).data] == ["input", "marked", "target", "untrained"]
+    assert len(fig.layout.shapes) == 0
+    lo, hi = fig.layout.yaxis.range
+    assert lo < -0.25 and hi > 1.0  # both labelled points inside the plot, with room
+    rfig = task_example(r)
+    assert [t.meta for t in rfig.data] == ["input", "marked", "target", "untrained"]
+    (guide,) = rfig.layout.shapes  # x₀ carried from t = 0 to the last step
+    assert (guide.x0, guide.x1, guide.y0, guide.y1) == (0, 5, 0.2, 0.2)
 
 
 def test_task_example_text_shows_three_rows_of_characters_right_guesses_in_green():
@@ -211,6 +217,8 @@ def test_task_example_text_shows_three_rows_of_characters_right_guesses_in_green
     assert list(fig.data[1].text) == ["␣", "b", "a"] and list(fig.data[2].text) == ["␣", "a", "a"]
     assert list(fig.data[2].textfont.color) == [palette.C_LINE, GUESS_WRONG, palette.C_LINE]
     assert list(fig.data[0].customdata) == [0.4, 0.3, 0.5]
+    names = [tr(f"train.{k}", "en") for k in ("fig_text_input", "fig_text_target", "fig_untrained")]
+    assert [a.text for a in fig.layout.annotations] == names  # each row named
     key, fields = sentence(p)
     assert key == "preview_text" and fields["right"] == 2 and fields["acc"] == "67%"
     assert fields["ln_v"] == f"{np.log(3):.3f}" and fields["T"] == 3 and fields["V"] == 3

@@ -300,12 +300,16 @@ def _text_example(p, lang: str) -> go.Figure:
                 hovertemplate="t=%{x}: %{text}<br>p(next) = %{customdata:.3f}<extra></extra>",
             )
         )  # fmt: skip
-    names = [tr(f"train.{key}", lang) for _, _, _, key, _ in rows]
-    fig.update_yaxes(
-        tickvals=[2, 1, 0], ticktext=names, range=[-0.6, 2.6], showgrid=False, zeroline=False
+    for y, _, _, key, _ in rows:  # each row's name above it, left: no wide margin on a phone
+        fig.add_annotation(
+            x=0, xref="paper", y=y + 0.32, text=tr(f"train.{key}", lang), showarrow=False,
+            xanchor="left", yanchor="bottom", font={"size": 12, "color": palette.X_LINE},
+        )  # fmt: skip
+    fig.update_yaxes(visible=False, range=[-0.5, 2.9])
+    fig.update_xaxes(
+        title_text=tr("train.fig_t_axis", lang), range=[-0.6, T - 0.4], dtick=1 if T <= 20 else 5
     )
-    fig.update_xaxes(title_text=tr("train.fig_t_axis", lang), range=[-0.6, T - 0.4], dtick=1)
-    return framed(fig, 260, margin={"l": 140, "r": 20, "t": 30, "b": 45}, showlegend=False)
+    return framed(fig, 280, margin={"l": 20, "r": 20, "t": 20, "b": 45}, showlegend=False)
 
 
 def task_example(p, lang: str = "en") -> go.Figure:
@@ -365,5 +369,15 @@ def task_example(p, lang: str = "en") -> go.Figure:
                 marker={"size": 15, "color": color, "symbol": symbol},
             )
         )  # fmt: skip
+    if p.task == "remember":  # the same value, T − 1 steps later: what the cell must carry
+        y0 = float(p.target)
+        fig.add_shape(
+            type="line", x0=0, x1=last, y0=y0, y1=y0, layer="below",
+            line={"color": TARGET, "width": 1.5, "dash": "dash"},
+        )  # fmt: skip
+    values = np.concatenate([p.x[:, 0], [float(p.target), float(p.answer)]])
+    lo, hi = float(values.min()), float(values.max())
+    pad = 0.15 * max(hi - lo, 0.1)  # room for the labels of the two points
+    fig.update_yaxes(range=[lo - pad, hi + pad])
     fig.update_xaxes(title_text=tr("train.fig_t_axis", lang), range=[-0.8, T + 1.5])
     return framed(fig, 340)
