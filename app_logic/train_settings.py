@@ -1,6 +1,6 @@
 """The Train page's own settings: their defaults per task, and their form in the URL.
 
-The values are kept in session state under `_<key>` (see `training_runner.kept`); the URL carries
+The values are kept in session state under `_<key>` (see `ui.widgets.kept`); the URL carries
 the ones that differ from the task's defaults, under the widgets' own keys
 (`/training?train_task=remember&train_H=32&train_lr=0.003`), so a copied link opens the page
 with the same settings. Pure functions: no Streamlit here.
