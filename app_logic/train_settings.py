@@ -1,6 +1,6 @@
 """The Train page's own settings: their defaults per task, and their form in the URL.
 
-The values are kept in session state under `_<key>` (see `training_runner.kept`); the URL carries
+The values are kept in session state under `_<key>` (see `ui.widgets.kept`); the URL carries
 the ones that differ from the task's defaults, under the widgets' own keys
 (`/training?train_task=remember&train_H=32&train_lr=0.003`), so a copied link opens the page
 with the same settings. Pure functions: no Streamlit here.
@@ -131,4 +131,17 @@ def to_query(values: Mapping) -> dict[str, str]:
         key: _as_text(values[key])
         for key in KEYS
         if key in values and values[key] != base[key] and (key != TEXT or task == "text")
+    }
+
+
+def config_changes(values: Mapping) -> dict:
+    """The fields of `TrainConfig` that the page's settings `values` set (steps within 1..MAX)."""
+    return {
+        "hidden_size": int(values["train_H"]),
+        "num_layers": int(values["train_layers"]),
+        "optimizer": str(values["train_opt"]),
+        "lr": float(values["train_lr"]),
+        "steps": int(min(max(int(values["train_steps"]), 1), MAX_STEPS)),
+        "seed": int(values["train_seed"]),
+        "forget_bias": float(values["train_fb"]),
     }

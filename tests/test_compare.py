@@ -278,7 +278,11 @@ def test_every_compare_text_exists_in_both_languages_with_the_same_fields():
     from app_logic.i18n import catalog
 
     root = Path(__file__).resolve().parent.parent
-    page = (root / "pages" / "compare.py").read_text()
+    page = "\n".join(
+        (root / f).read_text()
+        for f in ("pages/compare.py", "app_logic/compare_tables.py")
+        + tuple(f"ui/{p.name}" for p in sorted((root / "ui").glob("compare_*.py")))
+    )
     keys = set(re.findall(r'T_\(\s*"([a-z0-9_]+)"', page))
     keys |= set(re.findall(r'T_\(\s*"[a-z0-9_]+"\s+if [^\n]*? else "([a-z0-9_]+)"', page))
     keys |= {f"state_{v}" for v in ("random", "zeros")} | {"weights_seed", "weights_uploaded"}

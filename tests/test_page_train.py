@@ -3,6 +3,7 @@ trained model becomes the weights source "trained" of every other page."""
 
 import conftest
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -266,3 +267,140 @@ def test_the_page_reads_its_link_once_and_keeps_its_settings_across_page_switche
     at.query_params.clear()  # a browser drops a page's query string on a page switch
     at.switch_page(PAGE).run()
     assert at.slider(key="train_H").value == 5 and at.query_params["train_H"] == "5"
+
+
+# ----- before the first click: the task, its target and the untrained answer -------------------
+
+
+def _array(v) -> np.ndarray:
+    """A trace's numbers from the chart JSON (Plotly 7 sends numpy arrays as base64)."""
+    import base64
+
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return a.reshape([int(n) for n in str(v.get("shape", len(a))).split(",")])
+    return np.asarray(v)
+
+
+def preview_traces(at: AppTest) -> dict[str, dict]:
+    """The one chart before training, its traces by role (meta)."""
+    import json
+
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1, len(charts)
+    spec = json.loads(charts[0].proto.spec)
+    return {t["meta"]: t for t in spec["data"]}
+
+
+def untrained(task_name: str, b: int = 0, text: str | None = None, **changes):
+    """Computed here from the core alone: the held-out batch's sequence b, its target and the
+    untrained model's answer, for the core's default configuration of the task with `changes`."""
+    import dataclasses
+
+    from lstm_core.tasks import get_task
+    from lstm_core.training import HELD_OUT, build_model, derive_seed, predict
+
+    task = get_task(task_name, **({"text": text} if text else {}))
+    cfg = dataclasses.replace(DEFAULT_CONFIGS[task_name], **changes)
+    model, readout = build_model(task, cfg)
+    held = task.sample(derive_seed(cfg.seed, HELD_OUT))
+    x = held.x[:, b : b + 1]
+    _, y_hat = predict(model.eval(), readout, task, x)
+    y = held.y[:, b : b + 1] if task.where == "every" else held.y[b : b + 1]
+    return x[:, 0], y, y_hat
+
+
+def texts_of(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_before_training_the_page_shows_an_example_its_target_and_the_untrained_answer(lang):
+    at = open_page({"lang": lang})
+    assert not at.exception, at.exception
+    assert tr("train.section_task", lang) in [s.value for s in at.subheader]
+    traces = preview_traces(at)
+    assert set(traces) == {"input", "target", "untrained"}
+    x, y, y_hat = untrained("sine")
+    np.testing.assert_allclose(_array(traces["input"]["y"]), x[:, 0])
+    np.testing.assert_allclose(_array(traces["target"]["y"]), y[:, 0, 0])
+    np.testing.assert_allclose(_array(traces["untrained"]["y"]), y_hat[:, 0, 0], rtol=1e-12)
+    assert traces["untrained"]["name"] == tr("train.fig_untrained", lang)
+    mse = float(np.mean((y_hat - y) ** 2))
+    assert mse > TARGETS["sine"][0]  # wrong, and the line says by how much
+    line = tr("train.preview_sine", lang, loss=f"{mse:.4g}", target="0.01")
+    assert line in texts_of(at)
+    assert tr("train.how_to_start", lang) in [i.value for i in at.info]
+
+
+def test_the_example_follows_the_task_and_the_settings():
+    at = open_page({"lang": "zh"})
+    at.number_input(key="train_seed").set_value(5).run()
+    at.slider(key="train_H").set_value(3).run()
+    _, _, y_hat = untrained("sine", seed=5, hidden_size=3)
+    np.testing.assert_allclose(_array(preview_traces(at)["untrained"]["y"]), y_hat[:, 0, 0])
+
+    at.selectbox(key="train_task").set_value("remember").run()  # the task's defaults again
+    traces = preview_traces(at)
+    assert set(traces) == {"input", "marked", "target", "untrained"}
+    x, y, y_hat = untrained("remember")
+    T = len(x)
+    assert list(_array(traces["target"]["x"])) == [T - 1] == list(_array(traces["untrained"]["x"]))
+    assert _array(traces["target"]["y"])[0] == pytest.approx(x[0, 0]) == y[0, 0]
+    assert _array(traces["untrained"]["y"])[0] == pytest.approx(y_hat[0, 0])
+    assert list(_array(traces["marked"]["x"])) == [0]
+    err = float((y_hat[0, 0] - y[0, 0]) ** 2)
+    line = tr(
+        "train.preview_remember", "zh", y=f"{y[0, 0]:.3f}", delay=T - 1,
+        answer=f"{y_hat[0, 0]:.3f}", loss=f"{err:.4g}", target="0.01",
+    )  # fmt: skip
+    assert line in texts_of(at)
+
+    at.selectbox(key="train_task").set_value("adding").run()
+    traces = preview_traces(at)
+    x, y, y_hat = untrained("adding")
+    marked = list(np.flatnonzero(x[:, 1] == 1))
+    assert len(marked) == 2 and list(_array(traces["marked"]["x"])) == marked
+    np.testing.assert_allclose(_array(traces["marked"]["y"]), x[marked, 0])
+    assert y[0, 0] == pytest.approx(x[marked, 0].sum())
+    assert _array(traces["untrained"]["y"])[0] == pytest.approx(y_hat[0, 0])
+    a, b = (f"{v:.3f}" for v in x[marked, 0])
+    err = float((y_hat[0, 0] - y[0, 0]) ** 2)
+    line = tr(
+        "train.preview_adding", "zh", a=a, b=b, y=f"{y[0, 0]:.3f}", answer=f"{y_hat[0, 0]:.3f}",
+        loss=f"{err:.4g}", target="0.01",
+    )  # fmt: skip
+    assert line in texts_of(at)
+
+
+def test_the_text_task_shows_the_untrained_guesses_character_by_character():
+    at = open_page(train_task="text", train_text=" abcab ")
+    traces = preview_traces(at)
+    assert [traces[r]["text"] for r in ("input", "target")] == [list("abca"), list("bcab")]
+    _, y, logits = untrained("text", text="abcab")
+    vocab = ("a", "b", "c")
+    guess = [vocab[k] for k in logits[:, 0].argmax(axis=-1)]
+    assert traces["untrained"]["text"] == guess
+    right = int(np.sum(logits[:, 0].argmax(axis=-1) == y[:, 0]))
+    shifted = logits[:, 0] - logits[:, 0].max(axis=-1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    ce = -float(log_p[np.arange(4), y[:, 0]].mean())
+    line = tr(
+        "train.preview_text", "en", right=right, T=4, acc=f"{right / 4:.0%}", loss=f"{ce:.4g}",
+        V=3, ln_v=f"{np.log(3):.3f}", target="0.05",
+    )  # fmt: skip
+    assert line in texts_of(at)
+    # a text that cannot train: no example (the Train button says why), the page still works
+    at.text_area(key="train_text").set_value("aaaa").run()
+    assert not at.exception and not at.get("plotly_chart") and not at.error
+
+
+def test_the_example_goes_when_training_starts_and_comes_back_on_discard():
+    at = open_page(train_steps=1, train_H=2)
+    assert len(preview_traces(at)) == 3
+    job = train_to_the_end(at)
+    assert job.step == 1
+    assert tr("train.section_task", "en") not in [s.value for s in at.subheader]
+    assert len(at.get("plotly_chart")) == 3  # loss, prediction, gates: the example is gone
+    at.button(key="train_discard").click().run()
+    assert set(preview_traces(at)) == {"input", "target", "untrained"}

@@ -27,8 +27,10 @@ def bound(key: str, value, on_change: Callable[[Any], None]) -> dict:
     return {"key": session.seed_widget(key, value), "on_change": _changed, "args": (key, on_change)}
 
 
-def _keep(key: str, value) -> None:
+def _keep(key: str, value, then: Callable[[], None] | None = None) -> None:
     st.session_state["_" + key] = value
+    if then is not None:
+        then()
 
 
 def kept_value(key: str, default):
@@ -36,12 +38,13 @@ def kept_value(key: str, default):
     return st.session_state.get("_" + key, default)
 
 
-def kept(key: str, default) -> dict:
-    """Widget arguments for a page's own setting that survives page switches (kept in `_<key>`)."""
+def kept(key: str, default, then: Callable[[], None] | None = None) -> dict:
+    """Widget arguments for a page's own setting that survives page switches (kept in `_<key>`);
+    `then()` runs after a change was kept (e.g. a new task resets the other settings)."""
     return {
         "key": session.seed_widget(key, kept_value(key, default)),
         "on_change": _changed,
-        "args": (key, lambda v: _keep(key, v)),
+        "args": (key, lambda v: _keep(key, v, then)),
     }
 
 

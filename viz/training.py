@@ -269,3 +269,115 @@ def next_char_probability(
     fig.update_yaxes(range=[0, 1], title_text=tr("train.fig_p_axis", lang))
     fig.update_xaxes(title_text=tr("train.fig_char_axis", lang), tickangle=0)
     return framed(fig, 320)
+
+
+GUESS_WRONG = "#495057"  # an untrained guess that misses: dark grey text, readable on white
+
+
+def _visible(ch: str) -> str:
+    return {" ": "␣", "\n": "⏎"}.get(ch, ch)
+
+
+def _text_example(p, lang: str) -> go.Figure:
+    """Text task: three rows of characters over t: input, target (the next one), untrained guess."""
+    T = len(p.target)
+    t = list(range(T))
+    chars = [_visible(p.vocab[int(k)]) for k in p.x.argmax(axis=1)]
+    target = [_visible(p.vocab[int(k)]) for k in p.target]
+    guess = [_visible(p.vocab[int(k)]) for k in p.answer]
+    right = np.asarray(p.answer) == np.asarray(p.target)
+    rows = (
+        (2, chars, "input", "fig_text_input", palette.X_LINE),
+        (1, target, "target", "fig_text_target", TARGET),
+        (0, guess, "untrained", "fig_untrained", [TARGET if r else GUESS_WRONG for r in right]),
+    )
+    fig = go.Figure()
+    for y, text, role, key, color in rows:
+        fig.add_trace(
+            go.Scatter(
+                x=t, y=[y] * T, text=text, mode="text", meta=role, name=tr(f"train.{key}", lang),
+                textfont={"size": 18, "color": color}, customdata=p.p_true,
+                hovertemplate="t=%{x}: %{text}<br>p(next) = %{customdata:.3f}<extra></extra>",
+            )
+        )  # fmt: skip
+    for y, _, _, key, _ in rows:  # each row's name above it, left: no wide margin on a phone
+        fig.add_annotation(
+            x=0, xref="paper", y=y + 0.32, text=tr(f"train.{key}", lang), showarrow=False,
+            xanchor="left", yanchor="bottom", font={"size": 12, "color": palette.X_LINE},
+        )  # fmt: skip
+    fig.update_yaxes(visible=False, range=[-0.5, 2.9])
+    fig.update_xaxes(
+        title_text=tr("train.fig_t_axis", lang), range=[-0.6, T - 0.4], dtick=1 if T <= 20 else 5
+    )
+    return framed(fig, 280, margin={"l": 20, "r": 20, "t": 20, "b": 45}, showlegend=False)
+
+
+def task_example(p, lang: str = "en") -> go.Figure:
+    """One example of the task before training: its input, its target and the untrained model's
+    answer (`p`: an `app_logic.train_preview.Preview`).
+
+    Each trace's `meta` names its role: "input", "marked" (the inputs the answer depends on:
+    the adding task's two values, remember's x₀), "target", "untrained". Tasks scored at every
+    step draw target and answer over t; tasks scored at the last step draw each as one point
+    at t = T − 1; the text task draws three rows of characters.
+    """
+    if p.vocab is not None:
+        return _text_example(p, lang)
+    T = p.x.shape[0]
+    t = np.arange(T)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=t, y=p.x[:, 0], mode="lines+markers", meta="input", name=tr("train.fig_input", lang),
+            line={"color": palette.X_LINE, "width": 1}, marker={"size": 4},
+        )
+    )  # fmt: skip
+    if p.where == "every":
+        fig.add_trace(
+            go.Scatter(
+                x=t, y=p.target, mode="lines", meta="target",
+                name=tr("train.fig_target_line", lang), line={"color": TARGET, "width": 4},
+            )
+        )  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=t, y=p.answer, mode="lines", meta="untrained",
+                name=tr("train.fig_untrained", lang),
+                line={"color": GUESS_WRONG, "width": 2, "dash": "dot"},
+            )
+        )  # fmt: skip
+        fig.update_xaxes(title_text=tr("train.fig_t_axis", lang))
+        return framed(fig, 340)
+    marked = p.marked
+    fig.add_trace(
+        go.Scatter(
+            x=marked, y=p.x[marked, 0], mode="markers", meta="marked",
+            name=tr(f"train.fig_marked_{p.task}", lang),
+            marker={"size": 13, "color": "white", "line": {"color": TARGET, "width": 3}},
+        )
+    )  # fmt: skip
+    last = T - 1
+    for role, value, key, color, symbol, pos in (
+        ("target", float(p.target), "fig_target_last", TARGET, "diamond", "top right"),
+        ("untrained", float(p.answer), "fig_untrained", GUESS_WRONG, "x", "bottom right"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=[last], y=[value], mode="markers+text", meta=role,
+                name=tr(f"train.{key}", lang), text=[f"{value:.3f}"], textposition=pos,
+                textfont={"color": color, "size": 14},
+                marker={"size": 15, "color": color, "symbol": symbol},
+            )
+        )  # fmt: skip
+    if p.task == "remember":  # the same value, T − 1 steps later: what the cell must carry
+        y0 = float(p.target)
+        fig.add_shape(
+            type="line", x0=0, x1=last, y0=y0, y1=y0, layer="below",
+            line={"color": TARGET, "width": 1.5, "dash": "dash"},
+        )  # fmt: skip
+    values = np.concatenate([p.x[:, 0], [float(p.target), float(p.answer)]])
+    lo, hi = float(values.min()), float(values.max())
+    pad = 0.15 * max(hi - lo, 0.1)  # room for the labels of the two points
+    fig.update_yaxes(range=[lo - pad, hi + pad])
+    fig.update_xaxes(title_text=tr("train.fig_t_axis", lang), range=[-0.8, T + 1.5])
+    return framed(fig, 340)
