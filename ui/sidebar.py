@@ -70,7 +70,7 @@ def _on_reset() -> None:
     """Every setting back to its default (the language stays), the selection too."""
     defaults = session.Settings(lang=session.lang())
     session.set_settings(**{f: getattr(defaults, f) for f in session.QUERY_KEYS.values()})
-    session.set_selection(layer=0, direction=0, t=0, unit=None)
+    session.set_selection(layer=0, direction=0, t=None, unit=None)
     session.clear_url_messages()
 
 
