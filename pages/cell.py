@@ -13,10 +13,9 @@ import streamlit as st
 
 from app_logic.i18n import tr
 from lstm_core import recurrence
-from ui import session, stepper
+from ui import session, stepper, widgets
 from viz.cell_diagram import MAX_STEPS, Step, create_cell_figure, step_window
 
-ALL = "all"
 REOPEN = "_cell_reopen"  # the "open at t" slider moved: rerun the page, not only its fragment
 
 
@@ -38,28 +37,13 @@ def _fingerprint(run: session.Run) -> str:
     return h.hexdigest()
 
 
-def _copy_to_selection(name: str, key: str) -> None:
-    value = st.session_state[key]
-    session.set_selection(**{name: None if value == ALL else int(value)})
-
-
-def _bound(name: str, current) -> dict:
-    """Widget arguments that keep its value in the shared selection (re-seeded, copied back)."""
-    key = session.seed_widget(f"cell_{name}", current)
-    return dict(key=key, on_change=_copy_to_selection, args=(name, key))
-
-
-def _selector(widget, label: str, name: str, options: list, current, **kwargs):
-    return widget(label, options=options, **_bound(name, current), **kwargs)
-
-
 def _on_step(step: Step) -> None:
     """The figure reached `step` in the browser: the selection (and the URL) follow it."""
     session.set_selection(t=step.t, stage=step.s, reveal=step.sub == "a")
 
 
-def _reopen(name: str, key: str) -> None:
-    _copy_to_selection(name, key)
+def _reopen(t: int) -> None:
+    session.set_selection(t=int(t))
     st.session_state[REOPEN] = True
 
 
@@ -69,10 +53,10 @@ def _timestep(run: session.Run, lang: str) -> None:
     this fragment (the slider shows the figure's t; the figure is not redrawn); moving the
     slider reruns the whole page (the figure reopens at that t)."""
     if run.T > 1:
-        key = session.seed_widget("cell_t", session.selection().t)
         st.select_slider(
-            tr("cell.start_t", lang), options=list(range(run.T)), key=key,
-            format_func=lambda t: run.step_labels[t], on_change=_reopen, args=("t", key),
+            tr("cell.start_t", lang), options=list(range(run.T)),
+            format_func=lambda t: run.step_labels[t],
+            **widgets.bound("cell_t", session.selection().t, _reopen),
         )  # fmt: skip
     stepper.follow("cell_diagram", "cell_stepper", _on_step)
     if st.session_state.pop(REOPEN, False):
@@ -93,27 +77,28 @@ st.markdown(tr("cell.intro", lang))
 
 cols = st.columns([1, 1, 1, 2, 1.4])
 with cols[0]:
-    _selector(
-        st.selectbox, tr("cell.layer", lang), "layer", list(range(trace.num_layers)), sel.layer
-    )
+    widgets.pick(
+        st.selectbox, tr("cell.layer", lang), "cell_layer", "layer", range(trace.num_layers),
+        sel.layer,
+    )  # fmt: skip
 with cols[1]:
     dir_names = {0: tr("cell.forward", lang), 1: tr("cell.reverse", lang)}
-    _selector(
-        st.selectbox, tr("cell.direction", lang), "direction",
-        list(range(trace.num_directions)), sel.direction, format_func=dir_names.get,
+    widgets.pick(
+        st.selectbox, tr("cell.direction", lang), "cell_direction", "direction",
+        range(trace.num_directions), sel.direction, format_func=dir_names.get,
     )  # fmt: skip
 with cols[2]:
-    _selector(
-        st.selectbox, tr("cell.unit", lang), "unit", [ALL, *range(H)],
-        ALL if sel.unit is None else sel.unit,
-        format_func=lambda u: tr("cell.all_units", lang) if u == ALL else str(u),
+    widgets.pick(
+        st.selectbox, tr("cell.unit", lang), "cell_unit", "unit", [widgets.ALL, *range(H)],
+        sel.unit,
+        format_func=lambda u: tr("cell.all_units", lang) if u == widgets.ALL else str(u),
     )  # fmt: skip
 with cols[3]:
     _timestep(run, lang)
 with cols[4]:
     st.toggle(
-        tr("cell.predict_toggle", lang), **_bound("predict", sel.predict),
-        help=tr("cell.predict_help", lang),
+        tr("cell.predict_toggle", lang), help=tr("cell.predict_help", lang),
+        **widgets.bound("cell_predict", sel.predict, lambda v: session.set_selection(predict=v)),
     )  # fmt: skip
 
 sel = session.selection()
@@ -121,6 +106,8 @@ lt = trace.layers[sel.layer][sel.direction]
 if run.T > MAX_STEPS:
     lo, hi = step_window(run.T, sel.t)
     st.info(tr("cell.window_note", lang, T=run.T, n=MAX_STEPS, lo=lo, hi=hi))
+if not session.t_chosen() and sel.t > 0:  # no t asked for: the run's opening step
+    st.caption(tr("cell.opening_note", lang, t=run.step_labels[sel.t]))
 if sel.direction == 1:
     st.caption(tr("cell.reverse_note", lang))
 if lt.weight_hr is not None:

@@ -1,8 +1,8 @@
 """Gates over time: heatmaps of f, i, g, o; the c and h paths; who still speaks in c_t; saturation.
 
-Thin: reads the shared settings, run and selection; the math is in `lstm_core.analysis`, the
-figures in `viz.gates_time` and `viz.contributions`. A click on a heatmap cell sets the shared
-selection (t, unit) for every page.
+Thin: reads the shared settings, run and selection; the numbers are `app_logic.memory_view` (over
+`lstm_core.analysis`), the figures `viz.gates_time` and `viz.contributions`. A click on a heatmap
+cell sets the shared selection (t, unit) for every page.
 """
 
 from __future__ import annotations
@@ -10,22 +10,17 @@ from __future__ import annotations
 import streamlit as st
 
 from app_logic.i18n import tr
-from lstm_core.analysis import (
-    contributions,
-    half_life_steps,
-    implied_half_life,
-    lookback_half_life,
-)
-from ui import session
+from app_logic.memory_view import memory_at, memory_split
+from ui import session, widgets
 from viz import palette
 from viz.contributions import contributions_at_t, contributions_over_time, steps_text
-from viz.gates_time import gate_heatmaps, memory_paths, saturation_histograms
+from viz.gates_time import gate_heatmaps, heatmap_cell, memory_paths, saturation_histograms
 from viz.time_axis import exact
 
 HEAT_KEY = "gates_heatmap"  # the heatmap chart's selection state
 LAST_CLICK = "_gates_last_click"  # the last click acted on (a repeated click deselects)
 MEMO = "_gates_memo"
-ALL = "all"
+NO_BAR = {"displayModeBar": False}
 
 _col = palette.latex  # a KaTeX symbol in its article colour
 
@@ -40,43 +35,19 @@ SPLIT_LATEX = (
 )
 
 
-def clicked_cell(state) -> tuple[int, int] | None:
-    """(t, j) of a new click on the heatmaps, or None (no click, or the same one as before)."""
-    points = []
-    try:
-        points = list(state["selection"]["points"]) if state else []
-    except (KeyError, TypeError):
-        points = []
-    key = [(p.get("curve_number"), p.get("x"), p.get("y")) for p in points]
-    if key == st.session_state.get(LAST_CLICK):
-        return None
-    st.session_state[LAST_CLICK] = key
-    for p in points:
-        x, y = p.get("x"), p.get("y")
-        if isinstance(x, (int, float)) and isinstance(y, (int, float)):
-            return int(round(x)), int(round(y))
-    return None  # a deselection: keep the shared selection as it is
-
-
 def analysis_of(run: session.Run, k: int, d: int):
-    """(contributions, look-back half-life, ahead half-life) of layer k, direction d; memoised."""
+    """The memory split of layer k, direction d (memoised for the session's current run)."""
     memo = st.session_state.get(MEMO)
     if memo is not None and memo[0] is run.trace and memo[1] == (k, d):
         return memo[2]
-    lt = run.trace.layers[k][d]
-    result = (contributions(lt), lookback_half_life(lt), half_life_steps(lt))
+    result = memory_split(run.trace.layers[k][d])
     st.session_state[MEMO] = (run.trace, (k, d), result)
     return result
 
 
-def _on_pick(field: str, key: str) -> None:
-    v = st.session_state[key]
-    session.set_selection(**{field: None if v == ALL else int(v)})
-
-
 lang = session.lang()
 run = session.current_run()
-clicked = clicked_cell(st.session_state.get(HEAT_KEY))
+clicked = heatmap_cell(widgets.new_click(st.session_state.get(HEAT_KEY), LAST_CLICK) or [])
 if clicked is not None:
     session.set_selection(t=clicked[0], unit=clicked[1])
 sel = session.selection()
@@ -89,43 +60,27 @@ st.markdown(tr("gates.intro", lang))
 # ----- what to look at: layer, direction, t, unit --------------------------------------------
 cols = st.columns([1, 1, 2, 1])
 with cols[0]:
-    st.selectbox(
-        tr("gates.pick_layer", lang),
-        list(range(tr_.num_layers)),
-        key=session.seed_widget("gates_pick_layer", sel.layer),
-        on_change=_on_pick,
-        args=("layer", "gates_pick_layer"),
-        disabled=tr_.num_layers == 1,
-    )
+    widgets.pick(
+        st.selectbox, tr("gates.pick_layer", lang), "gates_pick_layer", "layer",
+        range(tr_.num_layers), sel.layer, disabled=tr_.num_layers == 1,
+    )  # fmt: skip
 with cols[1]:
-    st.selectbox(
-        tr("gates.pick_direction", lang),
-        list(range(tr_.num_directions)),
+    widgets.pick(
+        st.selectbox, tr("gates.pick_direction", lang), "gates_pick_direction", "direction",
+        range(tr_.num_directions), sel.direction, disabled=tr_.num_directions == 1,
         format_func=lambda d: tr(f"gates.direction_{d}", lang),
-        key=session.seed_widget("gates_pick_direction", sel.direction),
-        on_change=_on_pick,
-        args=("direction", "gates_pick_direction"),
-        disabled=tr_.num_directions == 1,
-    )
+    )  # fmt: skip
 with cols[2]:
-    st.select_slider(
-        tr("gates.pick_t", lang),
-        options=list(range(run.T)),
-        format_func=lambda t: labels[t],
-        key=session.seed_widget("gates_pick_t", sel.t),
-        on_change=_on_pick,
-        args=("t", "gates_pick_t"),
-        disabled=run.T == 1,
-    )
+    widgets.pick(
+        st.select_slider, tr("gates.pick_t", lang), "gates_pick_t", "t", range(run.T), sel.t,
+        format_func=lambda t: labels[t], disabled=run.T == 1,
+    )  # fmt: skip
 with cols[3]:
-    st.selectbox(
-        tr("gates.pick_unit", lang),
-        [ALL, *range(run.H)],
-        format_func=lambda j: tr("gates.all_units", lang) if j == ALL else str(j),
-        key=session.seed_widget("gates_pick_unit", ALL if sel.unit is None else sel.unit),
-        on_change=_on_pick,
-        args=("unit", "gates_pick_unit"),
-    )
+    widgets.pick(
+        st.selectbox, tr("gates.pick_unit", lang), "gates_pick_unit", "unit",
+        [widgets.ALL, *range(run.H)], sel.unit,
+        format_func=lambda j: tr("gates.all_units", lang) if j == widgets.ALL else str(j),
+    )  # fmt: skip
 
 k, d, t = sel.layer, sel.direction, sel.t
 j = 0 if sel.unit is None else sel.unit
@@ -150,7 +105,7 @@ st.plotly_chart(
     on_select="rerun",
     selection_mode="points",
     width="stretch",
-    config={"displayModeBar": False},
+    config=NO_BAR,
 )
 
 # ----- 2. the two paths -----------------------------------------------------------------------
@@ -163,55 +118,44 @@ if lt.weight_hr is not None:
 st.plotly_chart(
     memory_paths(lt, j, t_sel=t, step_labels=labels, lang=lang),
     width="stretch",
-    config={"displayModeBar": False},
+    config=NO_BAR,
 )
 
 # ----- 3. the exact split of c_t --------------------------------------------------------------
 st.subheader(tr("gates.section_contrib", lang))
 st.markdown(tr("gates.contrib_explain", lang))
 st.latex(SPLIT_LATEX)
-split, lookback, ahead = analysis_of(run, k, d)
-c_t = float(lt.c[t, 0, j])
-total = float(split.inputs[t, :, 0, j].sum() + split.initial[t, 0, j])
+ms = analysis_of(run, k, d)
+at_t = memory_at(ms, lt, t, j)
 m = st.columns(5)
-m[0].metric(tr("gates.metric_c", lang), f"{c_t:.6f}", help=exact(c_t))
-m[1].metric(tr("gates.metric_sum", lang), f"{total:.6f}", help=exact(total))
-m[2].metric(
-    tr("gates.metric_lookback", lang),
-    steps_text(float(lookback[t, 0, j]), lang, "gates.longer_than_sequence"),
-    help=tr("gates.metric_lookback_help", lang),
-)
-m[3].metric(
-    tr("gates.metric_ahead", lang),
-    steps_text(float(ahead[t, 0, j]), lang, "gates.longer_than_sequence"),
-    help=tr("gates.metric_ahead_help", lang),
-)
-implied = float(implied_half_life(lt.f[:, 0, j], lt.mask[:, 0]))
-m[4].metric(
-    tr("gates.metric_implied", lang),
-    steps_text(implied, lang, "gates.infinite"),
-    help=tr("gates.metric_implied_help", lang),
-)
+m[0].metric(tr("gates.metric_c", lang), f"{at_t.c_t:.6f}", help=exact(at_t.c_t))
+m[1].metric(tr("gates.metric_sum", lang), f"{at_t.total:.6f}", help=exact(at_t.total))
+for col, name, value, never in (
+    (m[2], "lookback", at_t.lookback, "gates.longer_than_sequence"),
+    (m[3], "ahead", at_t.ahead, "gates.longer_than_sequence"),
+    (m[4], "implied", at_t.implied, "gates.infinite"),
+):
+    col.metric(
+        tr(f"gates.metric_{name}", lang),
+        steps_text(value, lang, never),
+        help=tr(f"gates.metric_{name}_help", lang),
+    )
 st.caption(tr("gates.half_life_explain", lang))
 st.plotly_chart(
-    contributions_at_t(
-        split, lt, t, j, lookback=float(lookback[t, 0, j]), step_labels=labels, lang=lang
-    ),
+    contributions_at_t(ms.split, lt, t, j, lookback=at_t.lookback, step_labels=labels, lang=lang),
     width="stretch",
-    config={"displayModeBar": False},
+    config=NO_BAR,
 )
 st.caption(tr("gates.contrib_time_explain", lang))
 st.plotly_chart(
-    contributions_over_time(split, lt, j, t_sel=t, step_labels=labels, lang=lang),
+    contributions_over_time(ms.split, lt, j, t_sel=t, step_labels=labels, lang=lang),
     width="stretch",
-    config={"displayModeBar": False},
+    config=NO_BAR,
 )
 
 # ----- 4. saturation --------------------------------------------------------------------------
 st.subheader(tr("gates.section_sat", lang))
 st.caption(tr("gates.sat_explain", lang))
-st.plotly_chart(
-    saturation_histograms(lt, lang=lang), width="stretch", config={"displayModeBar": False}
-)
+st.plotly_chart(saturation_histograms(lt, lang=lang), width="stretch", config=NO_BAR)
 
 session.page_link("pages/cell.py", label=tr("gates.open_cell", lang), icon=":material/memory:")

@@ -11,43 +11,12 @@ import numpy as np
 import streamlit as st
 
 from app_logic.i18n import tr
-from ui import session
-from viz.network import QUANTITIES, network_grid, rows_of
+from ui import session, widgets
+from viz.network import QUANTITIES, cell_at, network_grid
 
 GRID_KEY = "network_grid"  # the chart's selection state
 LAST_CLICK = "_network_last_click"  # the last click acted on (a repeated click deselects)
-QUANTITY = "_network_quantity"  # which value colours the cells (no widget owns this key)
-ALL = "all"
-
-
-def clicked_cell(state, num_layers: int, num_directions: int) -> tuple[int, int, int] | None:
-    """(k, d, t) of a new click on a cell, or None (no click, the same click, or not a cell)."""
-    try:
-        points = list(state["selection"]["points"]) if state else []
-    except (KeyError, TypeError):
-        points = []
-    key = [(p.get("x"), p.get("y")) for p in points]
-    if key == st.session_state.get(LAST_CLICK):
-        return None
-    st.session_state[LAST_CLICK] = key
-    rows = rows_of(num_layers, num_directions)
-    for p in points:
-        x, y = p.get("x"), p.get("y")
-        if not isinstance(x, (int, float)) or not isinstance(y, (int, float)):
-            continue
-        for r in rows:
-            if abs(r.y - y) < 1e-9:  # a cell (not the input or output markers)
-                return r.k, r.d, int(round(x))
-    return None
-
-
-def _on_quantity() -> None:
-    st.session_state[QUANTITY] = st.session_state["network_pick_quantity"]
-
-
-def _on_unit() -> None:
-    v = st.session_state["network_pick_unit"]
-    session.set_selection(unit=None if v == ALL else int(v))
+QUANTITY = "network_pick_quantity"  # which value colours the cells (kept in "_" + QUANTITY)
 
 
 def cell_table(lt, t: int, lang: str) -> dict[str, np.ndarray]:
@@ -69,37 +38,33 @@ lang = session.lang()
 run = session.current_run()
 trace = run.trace
 L, ND = trace.num_layers, trace.num_directions
-clicked = clicked_cell(st.session_state.get(GRID_KEY), L, ND)
+clicked = cell_at(widgets.new_click(st.session_state.get(GRID_KEY), LAST_CLICK) or [], L, ND)
 if clicked is not None:
     session.set_selection(layer=clicked[0], direction=clicked[1], t=clicked[2])
 sel = session.selection()
 labels = run.step_labels
-quantity = st.session_state.get(QUANTITY, "c")
-if quantity not in QUANTITIES:
-    quantity = "c"
 
 st.title(tr("network.title", lang))
 st.markdown(tr("network.intro", lang))
 
 c1, c2 = st.columns([3, 1])
 with c1:
-    st.session_state["network_pick_quantity"] = quantity
-    st.radio(
+    quantity = st.radio(
         tr("network.colour_by", lang),
         QUANTITIES,
         format_func=lambda q: tr(f"network.qs_{q}", lang),
         horizontal=True,
-        key="network_pick_quantity",
-        on_change=_on_quantity,
+        **widgets.kept(QUANTITY, "c"),
     )
 with c2:
-    st.session_state["network_pick_unit"] = ALL if sel.unit is None else sel.unit
-    st.selectbox(
+    widgets.pick(
+        st.selectbox,
         tr("network.pick_unit", lang),
-        [ALL, *range(run.H)],
-        format_func=lambda j: tr("network.all_units", lang) if j == ALL else str(j),
-        key="network_pick_unit",
-        on_change=_on_unit,
+        "network_pick_unit",
+        "unit",
+        [widgets.ALL, *range(run.H)],
+        sel.unit,
+        format_func=lambda j: tr("network.all_units", lang) if j == widgets.ALL else str(j),
     )
 
 st.caption(tr("network.grid_explain", lang))

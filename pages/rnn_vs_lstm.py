@@ -14,8 +14,7 @@ from app_logic import inputs
 from app_logic.i18n import tr
 from app_logic.limits import MAX_SEED
 from lstm_core.memory import GradientFlow, gradient_flow, paired_models
-from ui import session
-from ui.training_runner import keep, kept
+from ui import session, widgets
 from viz import palette
 from viz.gradient_flow import gradient_norms, step_factors
 
@@ -63,8 +62,8 @@ lang = session.lang()
 
 
 def _w(key: str) -> dict:
-    """Widget arguments: its key re-seeded from the kept value, and on_change keeping it."""
-    return {"key": kept(key, DEFAULTS[key]), "on_change": keep, "args": (key,)}
+    """Widget arguments for the page's own setting `key` (survives page switches)."""
+    return widgets.kept(key, DEFAULTS[key])
 
 
 st.title(tr("why.title", lang))

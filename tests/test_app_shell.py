@@ -423,7 +423,13 @@ def test_every_text_of_the_shell_exists_in_both_languages():
     keys |= {key for _, _, key, _ in session.PAGES}
     keys |= {f"common.msg_no_{w}" for w in ("trained", "uploaded")}
     keys |= {f"home.point{n}" for n in range(1, 6)}
-    for src in ("app.py", "ui/sidebar.py", "ui/session.py"):
+    for src in (
+        "app.py",
+        "ui/sidebar.py",
+        "ui/session.py",
+        "app_logic/settings.py",
+        "app_logic/run.py",
+    ):
         text = (ROOT / src).read_text()
         keys |= {k for k in _literal_keys(text)}
     for k in sorted(keys):

@@ -88,8 +88,17 @@ def open_cell(page, base: str, query: str = "") -> None:
     page.wait_for_selector("g.updatemenu-button", timeout=30_000)
 
 
-def test_cell_page_steps_on_the_client(streamlit_server, page):
+def test_cell_page_opens_past_the_empty_first_step(streamlit_server, page):
     open_cell(page, streamlit_server, "?j=0")
+    assert_no_exception(page)
+    assert panel_text(page)[0].startswith("t = 1 ")  # at t = 0, x₀ = 0 and h = c = 0
+    note = tr("cell.opening_note", "en", t=1)
+    assert page.get_by_text(note).is_visible()
+    assert "t=" not in page.evaluate("() => location.search")
+
+
+def test_cell_page_steps_on_the_client(streamlit_server, page):
+    open_cell(page, streamlit_server, "?j=0&t=0")  # from the very first step
     assert_no_exception(page)
     status, prompt, eq, numbers = panel_text(page)[:4]
     assert frame(status) == (0, 1)
@@ -152,7 +161,7 @@ def key_step(page, key: str) -> list[str]:
     return settled_text(page)
 
 
-QUERY_DEFAULTS = {"t": "0", "stage": "forget", "reveal": "0"}
+QUERY_DEFAULTS = {"stage": "forget", "reveal": "0"}  # (no t: the run's opening step)
 
 
 def wait_for_query(page, **want: str) -> dict[str, str]:
@@ -167,7 +176,7 @@ def wait_for_query(page, **want: str) -> dict[str, str]:
 
 
 def test_keys_step_and_the_url_reproduces_the_frame(streamlit_server, page):
-    open_cell(page, streamlit_server, "?H=3")  # all 3 units: bars
+    open_cell(page, streamlit_server, "?H=3&t=0")  # all 3 units: bars; from the first step
     page.locator("h1").first.click()  # focus on the page, not on a widget
     status, prompt, *_ = key_step(page, "ArrowRight")
     assert frame(status) == (0, 1) and prompt.startswith(REVEAL)

@@ -4,7 +4,8 @@ Each property is the parser's whole contract: a value within the limits that rou
 parser's own error whose i18n key exists and formats in English and Chinese (a message a page can
 show), never any other exception. Parsers live in modules without Streamlit
 (`app_logic.inputs`, `app_logic.uploads`, `lstm_core.tasks`, `app_logic.compare_logic`);
-the URL parsers `settings_from_query` and `selection_from_query` are pure functions in `ui.session`.
+the URL parsers `settings_from_query` and `selection_from_query` are pure functions in
+`app_logic.settings`.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from hypothesis import strategies as st
 
 from app_logic import compare_logic as cl
 from app_logic import inputs, uploads
+from app_logic import settings as codec
 from app_logic.i18n import LANGS, catalog, tr
 from lstm_core import LSTM, tasks
-from ui import session
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -233,7 +234,7 @@ url_value = st.one_of(
     st.sampled_from(["", "nan", "inf", "-1", "1e3", "0x10", "٣", "true", "1,2", "9" * 5000]),
 )
 url_params = st.dictionaries(
-    st.sampled_from([*session.QUERY_KEYS, *session.SELECTION_KEYS, "zz", "H ", "utm_source"]),
+    st.sampled_from([*codec.QUERY_KEYS, *codec.SELECTION_KEYS, "zz", "H ", "utm_source"]),
     url_value,
     max_size=8,
 )
@@ -245,38 +246,38 @@ url_params = st.dictionaries(
 @example({"proj": "5", "H": "3"})  # proj ≥ H
 @example({"t": "-1", "j": "1e3", "k": "٣"})
 def test_url_gives_valid_settings_and_a_message_per_bad_value(params):
-    cfg, problems = session.settings_from_query(params)
-    sel, sel_problems = session.selection_from_query(params)
-    for name, (lo, hi) in session._INT_LIMITS.items():
+    cfg, problems = codec.settings_from_query(params)
+    sel, sel_problems = codec.selection_from_query(params)
+    for name, (lo, hi) in codec.INT_LIMITS.items():
         assert lo <= getattr(cfg, name) <= hi
     assert cfg.proj_size < cfg.hidden_size
     assert len(cfg.hand) == 12 and all(math.isfinite(v) for v in cfg.hand)
-    assert len(cfg.input_text) <= session.MAX_TEXT_CHARS
+    assert len(cfg.input_text) <= codec.MAX_TEXT_CHARS
     for key, fmt in problems + sel_problems:
         assert_translatable(key, fmt)
     # A value that was kept round-trips through the URL the app writes back.
-    again, none = session.settings_from_query(session.settings_to_query(cfg))
+    again, none = codec.settings_from_query(codec.settings_to_query(cfg))
     linked = cfg
-    if len(cfg.input_text) > session.MAX_URL_TEXT:  # a long text stays out of the link
-        linked = dataclasses.replace(cfg, input_text=session.Settings().input_text)
+    if len(cfg.input_text) > codec.MAX_URL_TEXT:  # a long text stays out of the link
+        linked = dataclasses.replace(cfg, input_text=codec.Settings().input_text)
     assert again == linked and not none
     named = {fmt["param"] for _, fmt in problems + sel_problems}
-    for qkey, name in session.QUERY_KEYS.items():
+    for qkey, name in codec.QUERY_KEYS.items():
         if qkey in params and qkey not in named:
-            assert session._check_value(name, params[qkey]) == getattr(cfg, name)
-    assert all(0 <= v <= 10_000 for v in (sel.layer, sel.direction, sel.t))
+            assert codec.check_value(name, params[qkey]) == getattr(cfg, name)
+    assert all(0 <= v <= 10_000 for v in (sel.layer, sel.direction, sel.t or 0))  # None: not chosen
 
 
 @FAST
-@given(st.dictionaries(st.sampled_from(list(session.QUERY_KEYS)), url_value, min_size=1))
+@given(st.dictionaries(st.sampled_from(list(codec.QUERY_KEYS)), url_value, min_size=1))
 def test_every_refused_url_value_is_named_in_a_message(params):
-    _, problems = session.settings_from_query(params)
+    _, problems = codec.settings_from_query(params)
     named = {fmt["param"] for _, fmt in problems}
-    for qkey, name in session.QUERY_KEYS.items():
+    for qkey, name in codec.QUERY_KEYS.items():
         if qkey not in params:
             continue
         try:
-            session._check_value(name, params[qkey])
+            codec.check_value(name, params[qkey])
         except (ValueError, TypeError, OverflowError):
             assert qkey in named
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_logic.i18n import tr
 from ui import session
 from viz.cell_diagram import TEXT_SLOTS, TRACE_PANEL, frame_name
 
@@ -165,7 +166,8 @@ def test_the_predict_toggle_lives_in_the_url():
     at = open_page({"j": "0", "stage": "update"})
     at.toggle(key="cell_predict").set_value(False).run()
     assert at.query_params["predict"] in ("0", ["0"])
-    assert active_frame(figure(at)) == frame_name(0, 3, "a")  # same stage, no question to ask
+    opening = session.opening_step(session.build_run(session.Settings()))  # no t in the URL
+    assert active_frame(figure(at)) == frame_name(opening, 3, "a")  # same stage, no question
     at = open_page({"predict": "0"})
     assert at.toggle(key="cell_predict").value is False
     assert all(f["name"].endswith("a") for f in figure(at)["frames"])
@@ -177,3 +179,30 @@ def test_opening_another_timestep_starts_at_its_first_stage():
     assert not at.exception
     assert active_frame(figure(at)) == frame_name(6, 0, "q")
     assert "stage" not in at.query_params and "reveal" not in at.query_params
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_page_opens_where_the_memory_is_not_empty_and_says_why(lang):
+    at = open_page({"lang": lang})
+    run = session.build_run(session.Settings())
+    t = session.opening_step(run)
+    assert t == 1  # at t = 0 of the sine, x₀ = 0 and h = c = 0
+    assert active_frame(figure(at)) == frame_name(t, 0, "q")
+    assert at.select_slider(key="cell_t").value == t
+    note = tr("cell.opening_note", lang, t=t)
+    assert note in [c.value for c in at.caption]
+    assert "t" not in at.query_params  # the link stays bare: it opens the same step
+    lt = run.trace.layers[0][0]  # the opening step's forget stage multiplies non-zero numbers
+    assert abs(lt.x[t, 0]).max() > 0.25 and abs(lt.c_prev[t, 0]).max() > 0.25
+
+
+def test_a_link_with_t_0_still_opens_t_0_without_the_note():
+    at = open_page({"t": "0"})
+    assert active_frame(figure(at)) == frame_name(0, 0, "q")
+    assert at.query_params["t"] in ("0", ["0"])
+    assert not [c for c in at.caption if c.value.startswith("We open at")]
+    at.select_slider(key="cell_t").set_value(4).run()  # chosen steps stay chosen
+    assert active_frame(figure(at)) == frame_name(4, 0, "q")
+    at.select_slider(key="cell_t").set_value(0).run()
+    assert active_frame(figure(at)) == frame_name(0, 0, "q")
+    assert at.query_params["t"] in ("0", ["0"])

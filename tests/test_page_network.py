@@ -64,8 +64,8 @@ def test_a_click_on_a_cell_selects_layer_direction_and_t():
     assert (at.query_params.get("k"), at.query_params.get("dir"), at.query_params.get("t")) == (
         None,
         None,
-        None,
-    )  # layer 0, forward, t = 0 are the defaults, left out of the URL
+        "0",
+    )  # layer 0 and forward are defaults, left out; a chosen t = 0 stays (no t: the opening step)
     np.testing.assert_array_equal(table(at)["cₜ"].to_numpy(), tr.layers[0][0].c[0, 0])
 
 

@@ -1,8 +1,9 @@
 """The shared sidebar, drawn once per run by `app.py`: language, input, model, weights, downloads.
 
-Each widget has its own key (`w_<field>`), re-seeded from the settings before it is drawn and
-copied back through `session.set_settings` in `on_change`, so the value lives in session state that
-no widget owns (it survives page switches) and in the URL.
+Each widget has its own key (`w_<field>`), bound to its setting through `ui.widgets.bound`:
+re-seeded from the settings before it is drawn and copied back through `session.set_settings`
+on a change, so the value lives in session state that no widget owns (it survives page
+switches) and in the URL.
 """
 
 from __future__ import annotations
@@ -11,31 +12,26 @@ import streamlit as st
 
 from app_logic import export, inputs
 from app_logic.i18n import tr
-from ui import session
+from ui import session, widgets
 
 LANG_NAMES = {"en": "English", "zh": "中文"}
 EXAMPLE_TYPED = "0, 0.5, 1, 1, 0.5, 0, -0.5, -1, -1, -0.5, 0"
 EXAMPLE_TEXT = "hello"
 
 
-def _wkey(name: str) -> str:
-    return f"w_{name}"
-
-
-def _copy(name: str) -> None:
-    """on_change: the widget's new value → the settings (validated) and the URL."""
-    session.set_settings(**{name: st.session_state[_wkey(name)]})
+def _set(name: str, value) -> None:
+    """A widget's new value → the settings (validated) and the URL."""
+    session.set_settings(**{name: value})
     session.clear_url_messages()
 
 
-def _seed(name: str, value) -> str:
-    """Re-seed a widget's key from the settings before it is drawn; returns the key."""
-    return session.seed_widget(_wkey(name), value)
+def _setting(name: str, value) -> dict:
+    """Widget arguments binding the widget `w_<name>` to the setting `name`."""
+    return widgets.bound(f"w_{name}", value, lambda v: _set(name, v))
 
 
-def _on_kind() -> None:
+def _on_kind(kind: str) -> None:
     """A new input kind: give typed numbers / text a working example if the box does not fit."""
-    kind = st.session_state[_wkey("input_kind")]
     text = session.settings().input_text
     changes: dict = {"input_kind": kind}
     if kind == "typed":
@@ -70,13 +66,13 @@ def _on_reset() -> None:
     """Every setting back to its default (the language stays), the selection too."""
     defaults = session.Settings(lang=session.lang())
     session.set_settings(**{f: getattr(defaults, f) for f in session.QUERY_KEYS.values()})
-    session.set_selection(layer=0, direction=0, t=0, unit=None)
+    session.set_selection(layer=0, direction=0, t=None, unit=None)
     session.clear_url_messages()
 
 
-def _on_hand(n: int) -> None:
+def _set_hand(n: int, value: float) -> None:
     hand = list(session.settings().hand)
-    hand[n] = float(st.session_state[f"w_hand_{n}"])
+    hand[n] = float(value)
     session.set_settings(hand=tuple(hand))
 
 
@@ -90,9 +86,7 @@ def draw() -> session.Settings:
             session.LANGS,
             format_func=LANG_NAMES.get,
             horizontal=True,
-            key=_seed("lang", cfg.lang),
-            on_change=_copy,
-            args=("lang",),
+            **_setting("lang", cfg.lang),
         )
         _input_section(cfg)
         _model_section(cfg)
@@ -110,8 +104,7 @@ def _input_section(cfg: session.Settings) -> None:
         tr("common.input_kind", lang),
         session.INPUT_KINDS,
         format_func=lambda k: tr(f"common.kind_{k}", lang),
-        key=_seed("input_kind", cfg.input_kind),
-        on_change=_on_kind,
+        **widgets.bound("w_input_kind", cfg.input_kind, _on_kind),
     )
     kind = cfg.input_kind
     if kind in inputs.PRESETS:
@@ -119,25 +112,19 @@ def _input_section(cfg: session.Settings) -> None:
             tr("common.seq_len", lang),
             1,
             inputs.MAX_T,
-            key=_seed("seq_len", cfg.seq_len),
-            on_change=_copy,
-            args=("seq_len",),
+            **_setting("seq_len", cfg.seq_len),
         )
     if kind == "noise":
         st.slider(
             tr("common.num_features", lang),
             1,
             inputs.MAX_D,
-            key=_seed("num_features", cfg.num_features),
-            on_change=_copy,
-            args=("num_features",),
+            **_setting("num_features", cfg.num_features),
         )
     if kind in ("typed", "text"):
         st.text_area(
             tr(f"common.input_text_{kind}", lang),
-            key=_seed("input_text", cfg.input_text),
-            on_change=_copy,
-            args=("input_text",),
+            **_setting("input_text", cfg.input_text),
             help=tr(f"common.input_text_{kind}_help", lang),
             max_chars=session.MAX_TEXT_CHARS,
             height=90,
@@ -182,9 +169,7 @@ def _model_section(cfg: session.Settings) -> None:
         tr("common.hidden_size", lang),
         1,
         session.MAX_HIDDEN,
-        key=_seed("hidden_size", cfg.hidden_size),
-        on_change=_copy,
-        args=("hidden_size",),
+        **_setting("hidden_size", cfg.hidden_size),
         disabled=fixed,
     )
     c1, c2 = st.columns(2)
@@ -194,9 +179,7 @@ def _model_section(cfg: session.Settings) -> None:
             1,
             session.MAX_LAYERS,
             step=1,
-            key=_seed("num_layers", cfg.num_layers),
-            on_change=_copy,
-            args=("num_layers",),
+            **_setting("num_layers", cfg.num_layers),
             disabled=fixed,
         )
     with c2:
@@ -205,17 +188,13 @@ def _model_section(cfg: session.Settings) -> None:
             0,
             max(cfg.hidden_size - 1, 0),
             step=1,
-            key=_seed("proj_size", min(cfg.proj_size, max(cfg.hidden_size - 1, 0))),
-            on_change=_copy,
-            args=("proj_size",),
+            **_setting("proj_size", min(cfg.proj_size, max(cfg.hidden_size - 1, 0))),
             help=tr("common.proj_size_help", lang),
             disabled=fixed or cfg.hidden_size == 1,
         )
     st.toggle(
         tr("common.bidirectional", lang),
-        key=_seed("bidirectional", cfg.bidirectional),
-        on_change=_copy,
-        args=("bidirectional",),
+        **_setting("bidirectional", cfg.bidirectional),
         disabled=fixed,
     )
     _dtype_radio(cfg)
@@ -226,9 +205,7 @@ def _dtype_radio(cfg: session.Settings) -> None:
         tr("common.dtype", cfg.lang),
         session.DTYPES,
         horizontal=True,
-        key=_seed("dtype", cfg.dtype),
-        on_change=_copy,
-        args=("dtype",),
+        **_setting("dtype", cfg.dtype),
     )
 
 
@@ -239,9 +216,7 @@ def _weights_section(cfg: session.Settings) -> None:
         tr("common.weights", lang),
         session.WEIGHT_SOURCES,
         format_func=lambda w: tr(f"common.weights_{w}", lang),
-        key=_seed("weights", cfg.weights),
-        on_change=_copy,
-        args=("weights",),
+        **_setting("weights", cfg.weights),
         label_visibility="collapsed",
     )
     if cfg.weights == "random" or cfg.input_kind == "noise":
@@ -250,9 +225,7 @@ def _weights_section(cfg: session.Settings) -> None:
             0,
             session.MAX_SEED,
             step=1,
-            key=_seed("seed", cfg.seed),
-            on_change=_copy,
-            args=("seed",),
+            **_setting("seed", cfg.seed),
         )
     if cfg.is_hand:
         st.caption(tr("common.hand_help", lang))
@@ -265,15 +238,14 @@ def _weights_section(cfg: session.Settings) -> None:
         for title, idx in groups:
             st.markdown(f"**{tr(title, lang)}**")
             for n in idx:
-                key = session.seed_widget(f"w_hand_{n}", float(cfg.hand[n]))
                 st.slider(
                     session.HAND_NAMES[n],
                     lo,
                     hi,
                     step=0.1,
-                    key=key,
-                    on_change=_on_hand,
-                    args=(n,),
+                    **widgets.bound(
+                        f"w_hand_{n}", float(cfg.hand[n]), lambda v, n=n: _set_hand(n, v)
+                    ),
                 )
     for note in session.current_run().notes:
         st.caption(note)

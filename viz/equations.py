@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from app_logic.settings import STAGES  # noqa: F401  (re-exported for viz.cell_diagram)
 from lstm_core import LayerTrace
 
-STAGES = ("forget", "input", "candidate", "update", "output", "hidden")
 # The dashed box of the article each stage lives in ("update" has none: it is the c line itself).
 STAGE_BOX = {
     "forget": "forget",

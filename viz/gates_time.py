@@ -24,6 +24,14 @@ SATURATION_MARGIN = 0.05  # "near 0" means < 0.05, "near 1" means > 0.95
 HIST_BINS = 20
 
 
+def heatmap_cell(points: Sequence[tuple[float, float, int | None]]) -> tuple[int, int] | None:
+    """(t, j) of the first clicked point [(x, y, curve)] on the gate heatmaps (x is the timestep,
+    y the unit in every panel), or None when there is none (a deselection)."""
+    for x, y, _ in points:
+        return int(round(x)), int(round(y))
+    return None
+
+
 def _scale(name: str) -> list:
     return palette.DIVERGING_SCALE if name == "g" else palette.SIGMOID_SCALE
 

@@ -45,6 +45,19 @@ def rows_of(num_layers: int, num_directions: int) -> list[Row]:
     return [Row(k, d, k * pitch + d) for k in range(num_layers) for d in range(num_directions)]
 
 
+def cell_at(
+    points: Sequence[tuple[float, float, int | None]], num_layers: int, num_directions: int
+) -> tuple[int, int, int] | None:
+    """(k, d, t) of the first clicked point [(x, y, curve)] that is a cell of the grid: x is t, y
+    its row; None when no point is a cell (the input and output markers lie between the rows)."""
+    rows = rows_of(num_layers, num_directions)
+    for x, y, _ in points:
+        for r in rows:
+            if abs(r.y - y) < 1e-9:
+                return r.k, r.d, int(round(x))
+    return None
+
+
 def cell_values(lt: LayerTrace, quantity: str, unit: int | None, b: int = 0) -> np.ndarray:
     """(T,) the value a cell shows: `quantity` of unit j, or its mean over units when unit is None.
 

@@ -1,0 +1,27 @@
+"""The app's pages: (file, url path, title key in common.toml, icon). Pure data.
+
+A url path never equals a file stem in pages/: Streamlit's old auto-discovery would run that file
+directly, skipping app.py (see the pitfall in TOOLING.md). Each url path has an entry
+pages/_<url path>.py that runs app.py: a deep link as a fresh server's first request shows no
+"Page not found" (ui/deeplink.py).
+"""
+
+from __future__ import annotations
+
+PAGES = (
+    ("pages/cell.py", "step", "common.nav_cell", ":material/memory:"),
+    ("pages/network.py", "unrolled", "common.nav_network", ":material/view_column:"),
+    ("pages/gates.py", "time", "common.nav_time", ":material/timeline:"),
+    ("pages/compare.py", "torch", "common.nav_torch", ":material/fact_check:"),
+    ("pages/train.py", "training", "common.nav_train", ":material/model_training:"),
+    ("pages/rnn_vs_lstm.py", "why", "common.nav_why", ":material/compare_arrows:"),
+)
+HOME_URL = ""  # the landing page is the app's root
+
+
+def page_url(file: str) -> str:
+    """The url path of a page file, e.g. page_url("pages/cell.py") == "step"."""
+    for f, url, _, _ in PAGES:
+        if f == file:
+            return url
+    raise KeyError(f"no page {file!r}; pages are {[p[0] for p in PAGES]}")
