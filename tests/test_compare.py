@@ -12,6 +12,7 @@ import pytest
 
 pytest.importorskip("torch")
 
+from app_logic import compare_torch as ct  # noqa: E402
 from lstm_core import LSTM  # noqa: E402
 from lstm_core import torch_bridge as tb  # noqa: E402
 from ui import compare_logic as cl  # noqa: E402
@@ -77,7 +78,7 @@ def test_layer_module_reproduces_the_whole_module():
     whole = tb.run_torch(module, x)[0]
     layer_in = x
     for k in range(3):
-        layer_in = tb.run_torch(tb.layer_module(module, k), layer_in)[0]
+        layer_in = tb.run_torch(ct.layer_module(module, k), layer_in)[0]
     np.testing.assert_allclose(layer_in, whole, rtol=0, atol=1e-15)
 
 

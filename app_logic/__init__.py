@@ -1,0 +1,1 @@
+"""Pure application layer: no Streamlit, imports lstm_core only."""
