@@ -27,7 +27,8 @@ A new cell kind (a subclass of `Recurrent`, like `LSTM` and `RNN`) supplies:
 and may change:
     _direction_param_shapes(k)      one layer-direction's parameters {name: shape} (default
                                     weight_ih, weight_hh, bias_ih, bias_hh with num_gates·H rows);
-                                    `p` above holds them, without the _l{k}[_reverse] suffix
+                                    `p` above (read-only) holds them, without the suffix
+                                    _l{k} or _l{k}_reverse
     _param_grads(lt, r)             their gradients (default `weight_grads`)
     output_hidden_size              the size of h (default hidden_size)
 
@@ -107,7 +108,16 @@ class Recurrent:
 
     def _init_params(self) -> None:
         """torch's initialisation of every parameter (after the options are set)."""
-        self._params = uniform_init(self._rng, self.param_shapes(), self.hidden_size, self.dtype)
+        self._set_params(uniform_init(self._rng, self.param_shapes(), self.hidden_size, self.dtype))
+
+    def _set_params(self, params: dict[str, np.ndarray]) -> None:
+        """Keep the parameters, and, for the layer × direction loop, each direction's as
+        `self._per_direction[k][d]` by their names without suffix."""
+        self._params = params
+        self._per_direction = [
+            [self._direction_params(k, d) for d in range(self.num_directions)]
+            for k in range(self.num_layers)
+        ]
 
     # ----- sizes and parameters ---------------------------------------------------------------
 
@@ -170,7 +180,7 @@ class Recurrent:
 
     def load_state_dict(self, sd: Mapping) -> None:
         """Replace every parameter (strict: keys and shapes must match exactly)."""
-        self._params = load_strict(self.param_shapes(), sd, self.dtype)
+        self._set_params(load_strict(self.param_shapes(), sd, self.dtype))
 
     def train(self, mode: bool = True) -> Self:
         self.training = bool(mode)
@@ -295,7 +305,7 @@ class Recurrent:
         """Run the model and keep every intermediate value (see `trace_type`, e.g. `Trace`)."""
         x, lengths, unbatched = self._time_major(x, lengths)
         T, B, _ = x.shape
-        states0 = self._initial_states(hx, B, unbatched)  # each (L·dirs, B, ·)
+        states0 = list(zip(*self._initial_states(hx, B, unbatched)))  # [k·ND + d]: (B, ·) each
         names = tuple(self.state_sizes())
         L, ND = self.num_layers, self.num_directions
         steps, rev, b_idx, mask = self._schedule(T, B, lengths)
@@ -306,10 +316,9 @@ class Recurrent:
         for k in range(L):
             outs, layer_traces = [], []
             for d in range(ND):
-                p = self._direction_params(k, d)
+                p = self._per_direction[k][d]  # read-only
                 x_dir = layer_in if d == 0 else layer_in[rev, b_idx]
-                state0 = tuple(s0[k * ND + d] for s0 in states0)
-                r = self._run_direction(x_dir, state0, p, steps)  # in processing order
+                r = self._run_direction(x_dir, states0[k * ND + d], p, steps)  # processing order
                 for final, s in zip(finals, names):  # idle sequences carried their last state
                     final.append(r[s][-1].copy())
                 r["x"] = x_dir
@@ -369,6 +378,7 @@ class Recurrent:
             state_grad(trace, f"grad_{s}_n", g, getattr(trace, f"{s}_n"), dtype)
             for s, g in zip(names, grad_finals)
         ]  # per state (L·ND, B, ·)
+        d_last = list(zip(*d_n))  # [k·ND + d]: ∂L/∂ each final state, (B, ·) each
         d_0 = [np.empty_like(g) for g in d_n]
 
         params: dict[str, np.ndarray] = {}
@@ -379,11 +389,12 @@ class Recurrent:
                 lt = trace.layers[k][d]
                 j = k * ND + d
                 dh_above = d_above[..., d * H_out : (d + 1) * H_out]
-                r = self._direction_backward(lt, dh_above, *(g[j] for g in d_n))
+                r = self._direction_backward(lt, dh_above, *d_last[j])
                 for g0, s in zip(d_0, names):
                     g0[j] = r[f"d{s}0"]
                 sfx = suffix(k, d)
-                params |= {name + sfx: grad for name, grad in self._param_grads(lt, r).items()}
+                for name, grad in self._param_grads(lt, r).items():
+                    params[name + sfx] = grad
                 T, B, G = r["dz"].shape
                 dx = (r["dz"].reshape(T * B, G) @ lt.weight_ih).reshape(T, B, -1)  # dz_t W_ih
                 d_below = dx if d_below is None else d_below + dx
