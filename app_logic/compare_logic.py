@@ -1,7 +1,8 @@
 """The Compare page's work, without Streamlit: one configuration, NumPy and torch.nn.LSTM.
 
-Everything torch does goes through `lstm_core.torch_bridge` (which imports torch lazily), so this
-module imports no torch itself and can be read, tested and fuzzed like any pure module.
+Everything torch does goes through `lstm_core.torch_bridge` and `app_logic.compare_torch` (which
+import torch lazily), so this module imports no torch itself and can be read, tested and fuzzed
+like any pure module.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app_logic import compare_torch as ct
 from app_logic.limits import COMPARE_LIMITS as LIMITS  # every size the page accepts
 from app_logic.limits import MAX_LENGTHS_CHARS
 from lstm_core import LSTM
@@ -301,7 +303,7 @@ def torch_forward(module, cfg: CompareConfig, inp: Inputs, masks) -> tuple[np.nd
     ND = cfg.num_directions
     layer_in, hs, cs = inp.x_time_major, [], []
     for k in range(cfg.num_layers):
-        one = tb.layer_module(module, k)
+        one = ct.layer_module(module, k)
         out, (h_k, c_k) = tb.run_torch(
             one, layer_in, _hx_slice(inp.hx, k, ND, slice(None)), inp.lengths
         )
@@ -329,7 +331,7 @@ def torch_gate_chain(module, cfg: CompareConfig, inp: Inputs, masks) -> list[lis
         for _ in range(cfg.num_layers)
     ]
     lengths = np.full(B, T) if inp.lengths is None else inp.lengths
-    modules = [tb.layer_module(module, k) for k in range(cfg.num_layers)]
+    modules = [ct.layer_module(module, k) for k in range(cfg.num_layers)]
     for L in sorted(set(lengths.tolist())):
         bs = np.flatnonzero(lengths == L)
         layer_in = x_tm[:L, bs]
@@ -442,7 +444,7 @@ def run_comparison(cfg: CompareConfig, state_dict: dict | None = None) -> Compar
         core_shapes={k: tuple(v.shape) for k, v in model.state_dict().items()},
         torch_shapes={k: tuple(v.shape) for k, v in torch_sd.items()},
         bias_demo=bias_demo(model, inp, cfg) if cfg.bias else None,
-        torch_version=tb.torch_version(),
+        torch_version=ct.torch_version(),
     )
 
 
@@ -594,7 +596,7 @@ def gradient_check(
     inp = make_inputs(cfg)
     trace = model.trace(inp.x, inp.hx, inp.lengths)
     core = model.backward(trace, inp.grad_output).params
-    t_grads = tb.torch_param_grads(tb.to_torch(model), inp.x, inp.hx, inp.lengths, inp.grad_output)
+    t_grads = ct.torch_param_grads(tb.to_torch(model), inp.x, inp.hx, inp.lengths, inp.grad_output)
 
     refs = {k: None for k in core}
     cfg64 = dataclasses.replace(cfg, dtype="float64")
@@ -608,7 +610,7 @@ def gradient_check(
         _batch_first=cfg.batch_first,
     )
     if cfg.dtype == "float32":  # torch's own float32-vs-float64 gap, per parameter
-        g64 = tb.torch_param_grads(
+        g64 = ct.torch_param_grads(
             tb.to_torch(model64), inp64.x, inp64.hx, inp64.lengths, inp64.grad_output
         )
         refs = {k: float(np.max(np.abs(t_grads[k] - g64[k]), initial=0.0)) for k in core}

@@ -8,6 +8,8 @@ figure readable. Everything else imports these names; `.streamlit/config.toml`'s
 
 from __future__ import annotations
 
+from lstm_core.torch_bridge import MAX_PT_BYTES
+
 # The shared input (sidebar): one sequence of T timesteps with D features.
 MAX_T = 200  # timesteps: beyond this the heatmaps and the split of c_t stop being readable
 MAX_D = 64  # features per timestep: a typed or CSV input wider than this is no longer "one cell"
@@ -23,7 +25,9 @@ MAX_SEED = 2**31 - 1  # every seed field: NumPy and torch both take it; a link c
 MAX_INDEX = 10_000  # a timestep or unit index in a link: clamped to the run afterwards
 
 # Uploads (state_dicts on the Compare page). `.streamlit/config.toml` refuses bigger files first.
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the file as uploaded: a (4·64, 64) × 4 layers model is < 1 MB
+# The file as uploaded: a (4·64, 64) × 4 layers model is < 1 MB. lstm_core's .pt loader defines this
+# bound as its own default (the core cannot import this floor), so it is taken from there.
+MAX_UPLOAD_BYTES = MAX_PT_BYTES
 # All members of a zip (.npz, or .pt: torch.save writes a zip), inflated. MAX_PARAM_VALUES float64
 # numbers take 16 MB; a .pt as torch writes it is stored, not compressed.
 MAX_INFLATED_BYTES = MAX_UPLOAD_BYTES

@@ -16,99 +16,24 @@ The forward equations (torch's, gate order i, f, g, o) and, read right to left, 
 Only dh and dc travel through time, so the loop over timesteps carries just those two; everything
 that does not depend on them (the local derivatives before the loop, the weight and input gradients
 after it) is one array operation over all timesteps at once.
+
+This is the LSTM's part, one layer and one direction; the loop over layers and directions
+(dropout masks, lengths, the weight and input gradients) is `Recurrent._bptt` in `skeleton`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .skeleton import Gradients, LayerGradients
 from .trace import LayerTrace, Trace
 
 if TYPE_CHECKING:
     from .lstm import LSTM
 
-
-@dataclass(frozen=True, eq=False)
-class LayerGradients:
-    """∂L/∂· for one layer and direction, time-major (T, B, ·), indexed by input position.
-
-    Padded positions (when lengths were given) hold zeros. `c` is None for a vanilla RNN.
-    """
-
-    layer: int  # k
-    direction: int  # 0 forward, 1 reverse
-    h: np.ndarray  # (T, B, H_out) ∂L/∂h_t: from the layer above (or the loss) plus from step t+1
-    c: np.ndarray | None  # (T, B, H) ∂L/∂c_t: through h_t and through c_{t+1}
-    z: np.ndarray  # (T, B, 4H) ∂L/∂z_t, the pre-activations (T, B, H for a vanilla RNN)
-
-
-@dataclass(frozen=True, eq=False)
-class Gradients:
-    """Everything `backward` returns; shapes follow the forward call's arguments."""
-
-    params: dict[str, np.ndarray]  # keyed and shaped exactly like state_dict()
-    input: np.ndarray  # shape of x as passed (batch_first / unbatched respected)
-    h0: np.ndarray  # shape of h_0: (L * dirs, B, H_out), or (L * dirs, H_out) unbatched
-    c0: np.ndarray | None  # shape of c_0 (None for a vanilla RNN)
-    layers: tuple[tuple[LayerGradients, ...], ...]  # layers[k][d]
-
-
-def check_trace_fits(model, trace) -> tuple[int, int]:
-    """(L, ND) of a trace made by a model of this shape; a ValueError if it is another's."""
-    L, ND = trace.num_layers, trace.num_directions
-    if (L, ND) != (model.num_layers, model.num_directions):
-        raise ValueError(
-            f"the trace has {L} layers × {ND} directions, the model "
-            f"{model.num_layers} × {model.num_directions}"
-        )
-    return L, ND
-
-
-def time_major_grad(trace: Trace, grad_output, dtype: np.dtype) -> np.ndarray:
-    """grad_output (shape of trace.output) → (T, B, ·), zero at padded positions and beyond."""
-    g = np.asarray(grad_output, dtype=dtype)
-    if g.shape != trace.output.shape:
-        raise ValueError(
-            f"grad_output must have the shape of trace.output {trace.output.shape}, got {g.shape}"
-        )
-    if not np.all(np.isfinite(g)):
-        raise ValueError("grad_output must be finite, got NaN or infinity")
-    if trace.unbatched:
-        g = g[:, None]
-    elif trace.batch_first:
-        g = g.transpose(1, 0, 2)
-    mask = trace.layers[0][0].mask  # (T, B)
-    T = mask.shape[0]
-    out = np.zeros((T,) + g.shape[1:], dtype)
-    out[: g.shape[0]] = g  # with lengths, output has only max(lengths) steps
-    if trace.lengths is not None:
-        out[~mask] = 0  # the output at padding is not a function of anything
-    return out
-
-
-def state_grad(trace: Trace, name: str, grad, like: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """grad_h_n / grad_c_n (shape of trace.h_n / c_n, or None for zeros) → (L * dirs, B, ·)."""
-    if grad is None:
-        g = np.zeros(like.shape, dtype)
-    else:
-        g = np.asarray(grad, dtype=dtype)
-        if g.shape != like.shape:
-            raise ValueError(f"{name} must have shape {like.shape}, got {g.shape}")
-        if not np.all(np.isfinite(g)):
-            raise ValueError(f"{name} must be finite, got NaN or infinity")
-    return g[:, None] if trace.unbatched else g
-
-
-def input_layout(trace: Trace, grad_x: np.ndarray) -> np.ndarray:
-    """(T, B, D) time-major → the layout x was passed in."""
-    if trace.unbatched:
-        return grad_x[:, 0]
-    if trace.batch_first:
-        return np.ascontiguousarray(grad_x.transpose(1, 0, 2))
-    return grad_x
+__all__ = ["Gradients", "LayerGradients", "lstm_backward", "lstm_direction_backward"]
 
 
 def lstm_direction_backward(
@@ -171,26 +96,6 @@ def lstm_direction_backward(
     return {"dz": dz, "dh": dh, "dc": dc, "dh0": dh_next, "dc0": dc_next}
 
 
-def weight_grads(lt, dz: np.ndarray, dh: np.ndarray, bias: bool) -> dict[str, np.ndarray]:
-    """Weight gradients summed over every timestep, each one matrix product.
-
-    dz (T, B, G) with G = 4H (LSTM) or H (RNN); dh (T, B, H_out) for the projection weight.
-    """
-    T, B, G = dz.shape
-    dz2 = dz.reshape(T * B, G)  # one row per (timestep, sequence)
-    grads = {
-        "weight_ih": dz2.T @ lt.x.reshape(T * B, -1),  # Σ_t dz_t^T x_t, (G, D_k)
-        "weight_hh": dz2.T @ lt.h_prev.reshape(T * B, -1),  # Σ_t dz_t^T h_{t-1}, (G, H_out)
-    }
-    if bias:
-        grads["bias_ih"] = dz2.sum(axis=0)  # Σ_t dz_t, (G,)
-        grads["bias_hh"] = grads["bias_ih"].copy()  # the two biases enter z identically
-    if getattr(lt, "weight_hr", None) is not None:
-        H = lt.h_cell.shape[-1]
-        grads["weight_hr"] = dh.reshape(T * B, -1).T @ lt.h_cell.reshape(T * B, H)  # (H_out, H)
-    return grads
-
-
 def lstm_backward(
     model: LSTM, trace: Trace, grad_output, grad_h_n=None, grad_c_n=None
 ) -> Gradients:
@@ -199,41 +104,4 @@ def lstm_backward(
     grad_output has the shape of trace.output; grad_h_n, grad_c_n the shapes of trace.h_n,
     trace.c_n (None: zero). Train-mode dropout uses the masks the forward pass drew.
     """
-    dtype = model.dtype
-    L, ND = check_trace_fits(model, trace)
-    H_out = model.output_hidden_size
-    d_above = time_major_grad(trace, grad_output, dtype)  # (T, B, ND·H_out)
-    dh_n = state_grad(trace, "grad_h_n", grad_h_n, trace.h_n, dtype)  # (L·ND, B, H_out)
-    dc_n = state_grad(trace, "grad_c_n", grad_c_n, trace.c_n, dtype)  # (L·ND, B, H)
-
-    params: dict[str, np.ndarray] = {}
-    dh0, dc0 = np.empty_like(dh_n), np.empty_like(dc_n)
-    layers: list[tuple[LayerGradients, ...]] = [()] * L
-    for k in reversed(range(L)):
-        d_below = None  # ∂L/∂(this layer's input), summed over directions
-        per_dir = []
-        for d in range(ND):
-            lt = trace.layers[k][d]
-            r = lstm_direction_backward(
-                lt, d_above[..., d * H_out : (d + 1) * H_out], dh_n[k * ND + d], dc_n[k * ND + d]
-            )
-            dh0[k * ND + d], dc0[k * ND + d] = r["dh0"], r["dc0"]
-            sfx = f"_l{k}" + ("_reverse" if d else "")
-            for name, grad in weight_grads(lt, r["dz"], r["dh"], model.bias).items():
-                params[name + sfx] = grad
-            T, B, G = r["dz"].shape
-            dx = (r["dz"].reshape(T * B, G) @ lt.weight_ih).reshape(T, B, -1)  # dz_t W_ih
-            d_below = dx if d_below is None else d_below + dx
-            per_dir.append(LayerGradients(k, d, h=r["dh"], c=r["dc"], z=r["dz"]))
-        layers[k] = tuple(per_dir)
-        if k > 0 and trace.dropout_masks[k - 1] is not None:
-            d_below = d_below * trace.dropout_masks[k - 1]  # dropout: y = x ⊙ m, so dx = dy ⊙ m
-        d_above = d_below
-
-    return Gradients(
-        params={name: params[name] for name in model.param_shapes()},  # state_dict order
-        input=input_layout(trace, d_above),
-        h0=dh0[:, 0] if trace.unbatched else dh0,
-        c0=dc0[:, 0] if trace.unbatched else dc0,
-        layers=tuple(layers),
-    )
+    return model._bptt(trace, grad_output, (grad_h_n, grad_c_n))

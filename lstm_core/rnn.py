@@ -13,17 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backward import (
-    Gradients,
-    LayerGradients,
-    check_trace_fits,
-    input_layout,
-    state_grad,
-    time_major_grad,
-)
-from .backward import weight_grads as _weight_grads
-from .lstm import Recurrent, _as_array, _uniform_init
-from .trace import freeze
+from .skeleton import Gradients, Recurrent
+from .trace import RunTrace
 
 NONLINEARITIES = ("tanh", "relu")
 
@@ -50,24 +41,11 @@ class RNNLayerTrace:
 
 
 @dataclass(frozen=True, eq=False)
-class RNNTrace:
-    """A whole RNN run: the call's results plus `layers[k][d]`."""
+class RNNTrace(RunTrace):
+    """A whole RNN run: the call's results plus `layers[k][d]` (an `RNNLayerTrace` per layer k,
+    direction d); the other fields are `RunTrace`'s."""
 
-    output: np.ndarray  # exactly what model(x) returns as output
     h_n: np.ndarray  # (L * dirs, B, H), or (L * dirs, H) for unbatched input
-    layers: tuple[tuple[RNNLayerTrace, ...], ...]
-    dropout_masks: tuple[np.ndarray | None, ...]  # per layer k: mask applied to its output
-    lengths: np.ndarray | None  # (B,) when lengths were given
-    batch_first: bool
-    unbatched: bool
-
-    @property
-    def num_layers(self) -> int:
-        return len(self.layers)
-
-    @property
-    def num_directions(self) -> int:
-        return len(self.layers[0])
 
 
 def rnn_direction(
@@ -99,171 +77,6 @@ def rnn_direction(
         if idle is not None:  # sequences past their end keep their state
             np.copyto(h[t], h_all[t], where=idle[t])
     return {"z": z, "h_prev": h_all[:-1], "h": h}
-
-
-class RNN(Recurrent):
-    """A multi-layer Elman RNN with torch.nn.RNN's arguments, parameters, semantics and results."""
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        nonlinearity: str = "tanh",
-        bias: bool = True,
-        batch_first: bool = False,
-        dropout: float = 0.0,
-        bidirectional: bool = False,
-        dtype=np.float64,
-        seed: int | None = None,
-    ) -> None:
-        self._init_options(
-            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype,
-            seed,
-        )  # fmt: skip
-        if nonlinearity not in NONLINEARITIES:
-            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-        self.nonlinearity = nonlinearity
-        self._params = _uniform_init(self._rng, self.param_shapes(), self.hidden_size, self.dtype)
-
-    # ----- sizes and parameters ---------------------------------------------------------------
-
-    @property
-    def output_hidden_size(self) -> int:
-        return self.hidden_size
-
-    def layer_input_size(self, k: int) -> int:
-        return self.input_size if k == 0 else self.hidden_size * self.num_directions
-
-    def param_shapes(self) -> dict[str, tuple[int, ...]]:
-        """torch's parameter names and shapes, in torch's order."""
-        H = self.hidden_size
-        shapes = {}
-        for k in range(self.num_layers):
-            for d in range(self.num_directions):
-                sfx = f"l{k}" + ("_reverse" if d else "")
-                shapes[f"weight_ih_{sfx}"] = (H, self.layer_input_size(k))
-                shapes[f"weight_hh_{sfx}"] = (H, H)
-                if self.bias:
-                    shapes[f"bias_ih_{sfx}"] = (H,)
-                    shapes[f"bias_hh_{sfx}"] = (H,)
-        return shapes
-
-    def config(self) -> dict:
-        """The constructor arguments (without seed and dtype), e.g. to build the torch twin."""
-        return {
-            "input_size": self.input_size,
-            "hidden_size": self.hidden_size,
-            "num_layers": self.num_layers,
-            "nonlinearity": self.nonlinearity,
-            "bias": self.bias,
-            "batch_first": self.batch_first,
-            "dropout": self.dropout,
-            "bidirectional": self.bidirectional,
-        }
-
-    # ----- running --------------------------------------------------------------------------
-
-    def __call__(self, x, hx=None, lengths=None):
-        """output, h_n exactly as torch.nn.RNN returns them."""
-        tr = self.trace(x, hx, lengths)
-        return tr.output, tr.h_n
-
-    forward = __call__
-
-    def _check_input(self, x, hx, lengths):
-        """Validate and bring everything to time-major batched form: x (T, B, D), h0 (LD, B, H)."""
-        x, lengths, unbatched = self._time_major(x, lengths)
-        T, B, _ = x.shape
-        LD, H = self.num_layers * self.num_directions, self.hidden_size
-        if hx is None:
-            h0 = np.zeros((LD, B, H), self.dtype)
-        else:
-            h0 = _as_array("h_0", hx, self.dtype)
-            want = (LD, H) if unbatched else (LD, B, H)
-            if h0.shape != want:
-                raise ValueError(f"h_0 must have shape {want}, got {h0.shape}")
-            if unbatched:
-                h0 = h0[:, None, :]
-        return x, h0, lengths, unbatched
-
-    def trace(self, x, hx=None, lengths=None) -> RNNTrace:
-        """Run the model and keep every intermediate value (see `RNNTrace`)."""
-        x, h0, lengths, unbatched = self._check_input(x, hx, lengths)
-        T, B, _ = x.shape
-        L, ND = self.num_layers, self.num_directions
-        steps, rev, b_idx, mask = self._schedule(T, B, lengths)
-
-        layers, drop_masks, h_n = [], [], []
-        layer_in = x
-        for k in range(L):
-            outs, layer_traces = [], []
-            for d in range(ND):
-                sfx = f"_l{k}" + ("_reverse" if d else "")
-                p = self._params
-                bias = p["bias_ih" + sfx] + p["bias_hh" + sfx] if self.bias else None
-                x_dir = layer_in if d == 0 else layer_in[rev, b_idx]
-                r = rnn_direction(
-                    x_dir, h0[k * ND + d], p["weight_ih" + sfx], p["weight_hh" + sfx], bias,
-                    self.nonlinearity, steps,
-                )  # fmt: skip
-                h_n.append(r["h"][-1].copy())
-                r["x"] = x_dir
-                if d == 1:  # back to input positions (a copy)
-                    r = {name: a[rev, b_idx] for name, a in r.items()}
-                elif steps is not None:  # h_prev and h share memory: zero each one separately
-                    r = {name: a.copy() for name, a in r.items()}
-                if steps is not None:
-                    for a in r.values():
-                        a[~steps] = 0
-                outs.append(r["h"])
-                zeros = freeze(np.zeros(self.hidden_size, self.dtype))
-                layer_traces.append(
-                    RNNLayerTrace(
-                        layer=k, direction=d, mask=mask,
-                        weight_ih=p["weight_ih" + sfx], weight_hh=p["weight_hh" + sfx],
-                        bias_ih=p.get("bias_ih" + sfx, zeros),
-                        bias_hh=p.get("bias_hh" + sfx, zeros),
-                        nonlinearity=self.nonlinearity,
-                        **{name: freeze(a) for name, a in r.items()},
-                    )
-                )  # fmt: skip
-            layers.append(tuple(layer_traces))
-            layer_out = outs[0] if ND == 1 else np.concatenate(outs, axis=-1)
-            drop = self._dropout_mask(layer_out.shape) if k < L - 1 else None
-            drop_masks.append(None if drop is None else freeze(drop))
-            layer_in = layer_out if drop is None else layer_out * drop
-
-        output = layer_out
-        if lengths is not None:
-            output = output[: int(lengths.max())]
-        h_n = np.stack(h_n)
-        if unbatched:
-            output, h_n = output[:, 0], h_n[:, 0]
-        elif self.batch_first:
-            output = output.transpose(1, 0, 2)
-        return RNNTrace(
-            output=freeze(np.ascontiguousarray(output)),
-            h_n=freeze(h_n),
-            layers=tuple(layers),
-            dropout_masks=tuple(drop_masks),
-            lengths=None if lengths is None else freeze(lengths),
-            batch_first=self.batch_first,
-            unbatched=unbatched,
-        )
-
-    def _dropout_mask(self, shape) -> np.ndarray | None:
-        """torch's dropout between layers: zero with probability p, scale the rest by 1/(1-p)."""
-        if not self.training or self.dropout == 0.0:
-            return None
-        if self.dropout == 1.0:
-            return np.zeros(shape, self.dtype)
-        keep = self._rng.random(shape) >= self.dropout
-        return keep.astype(self.dtype) / self.dtype.type(1.0 - self.dropout)
-
-    def backward(self, trace: RNNTrace, grad_output, grad_h_n=None) -> Gradients:
-        """BPTT through `trace`: ∂L/∂(parameters, input, h_0) given ∂L/∂(output, h_n)."""
-        return rnn_backward(self, trace, grad_output, grad_h_n)
 
 
 def rnn_direction_backward(
@@ -300,37 +113,62 @@ def rnn_direction_backward(
     return {"dz": dz, "dh": dh, "dh0": dh_next}
 
 
+class RNN(Recurrent):
+    """A multi-layer Elman RNN with torch.nn.RNN's arguments, parameters, semantics and results.
+
+    The cell on `Recurrent`'s skeleton: one state (h), H rows, tanh or relu.
+    """
+
+    num_gates = 1
+    trace_type = RNNTrace
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        dtype=np.float64,
+        seed: int | None = None,
+    ) -> None:
+        if nonlinearity not in NONLINEARITIES:  # checked first, as torch does
+            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        self.nonlinearity = nonlinearity
+        self._init_options(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype,
+            seed,
+        )  # fmt: skip
+        self._init_params()
+
+    def state_sizes(self) -> dict[str, int]:
+        """h (B, H)."""
+        return {"h": self.hidden_size}
+
+    # ----- the cell on the skeleton -----------------------------------------------------------
+
+    def _run_direction(self, x, state0, p, steps) -> dict[str, np.ndarray]:
+        (h0,) = state0
+        bias = p["bias_ih"] + p["bias_hh"] if self.bias else None
+        return rnn_direction(x, h0, p["weight_ih"], p["weight_hh"], bias, self.nonlinearity, steps)
+
+    def _layer_trace(self, k, d, p, r, mask) -> RNNLayerTrace:
+        return RNNLayerTrace(
+            layer=k, direction=d, mask=mask, nonlinearity=self.nonlinearity, **p, **r
+        )
+
+    _direction_backward = staticmethod(rnn_direction_backward)
+
+    # ----- running ------------------------------------------------------------------------------
+
+    def backward(self, trace: RNNTrace, grad_output, grad_h_n=None) -> Gradients:
+        """BPTT through `trace`: ∂L/∂(parameters, input, h_0) given ∂L/∂(output, h_n)."""
+        return rnn_backward(self, trace, grad_output, grad_h_n)
+
+
 def rnn_backward(model: RNN, trace: RNNTrace, grad_output, grad_h_n=None) -> Gradients:
     """∂L/∂(parameters, input, h_0) given ∂L/∂(output, h_n); dropout uses the trace's masks."""
-    dtype = model.dtype
-    L, ND = check_trace_fits(model, trace)
-    H = model.hidden_size
-    d_above = time_major_grad(trace, grad_output, dtype)  # (T, B, ND·H)
-    dh_n = state_grad(trace, "grad_h_n", grad_h_n, trace.h_n, dtype)  # (L·ND, B, H)
-    params: dict[str, np.ndarray] = {}
-    dh0 = np.empty_like(dh_n)
-    layers: list[tuple[LayerGradients, ...]] = [()] * L
-    for k in reversed(range(L)):
-        d_below, per_dir = None, []
-        for d in range(ND):
-            lt = trace.layers[k][d]
-            r = rnn_direction_backward(lt, d_above[..., d * H : (d + 1) * H], dh_n[k * ND + d])
-            dh0[k * ND + d] = r["dh0"]
-            sfx = f"_l{k}" + ("_reverse" if d else "")
-            for name, grad in _weight_grads(lt, r["dz"], r["dh"], model.bias).items():
-                params[name + sfx] = grad
-            T, B, _ = r["dz"].shape
-            dx = (r["dz"].reshape(T * B, H) @ lt.weight_ih).reshape(T, B, -1)  # dz_t W_ih
-            d_below = dx if d_below is None else d_below + dx
-            per_dir.append(LayerGradients(k, d, h=r["dh"], c=None, z=r["dz"]))
-        layers[k] = tuple(per_dir)
-        if k > 0 and trace.dropout_masks[k - 1] is not None:
-            d_below = d_below * trace.dropout_masks[k - 1]
-        d_above = d_below
-    return Gradients(
-        params={name: params[name] for name in model.param_shapes()},
-        input=input_layout(trace, d_above),
-        h0=dh0[:, 0] if trace.unbatched else dh0,
-        c0=None,
-        layers=tuple(layers),
-    )
+    return model._bptt(trace, grad_output, (grad_h_n,))

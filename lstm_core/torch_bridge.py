@@ -1,10 +1,13 @@
-"""The one module that touches torch (imported lazily): our models ⇄ nn.LSTM / nn.LSTMCell.
+"""lstm_core's one module that touches torch (imported lazily): our models ⇄ nn.LSTM, nn.LSTMCell
+and nn.RNN, and running them on NumPy inputs.
 
 Also the safe loader for uploaded `.pt` files and torch's gates recomputed with torch operations.
+What only the Compare page needs lives in `app_logic.compare_torch`.
 """
 
 from __future__ import annotations
 
+import inspect
 import io
 from collections.abc import Mapping
 
@@ -12,7 +15,7 @@ import numpy as np
 
 from .lstm import LSTM, LSTMCell
 
-MAX_PT_BYTES = 20 * 1024 * 1024
+MAX_PT_BYTES = 20 * 1024 * 1024  # a .pt file, as read: app_logic.limits.MAX_UPLOAD_BYTES is this
 
 
 def _torch():
@@ -59,30 +62,50 @@ def to_torch(model: LSTM | LSTMCell):
     return module
 
 
+def _options(cls, module) -> dict:
+    """Our constructor's arguments, which carry torch's names, read from a torch module's
+    attributes (dtype and seed aside)."""
+    names = inspect.signature(cls).parameters
+    return {name: getattr(module, name) for name in names if name not in ("dtype", "seed")}
+
+
+def _from_module(cls, module):
+    """Our `cls` with the options, dtype and weights of a torch module."""
+    sd = state_dict_from_torch(module.state_dict())
+    model = cls(**_options(cls, module), dtype=next(iter(sd.values())).dtype)
+    model.load_state_dict(sd)
+    return model
+
+
 def from_torch(module) -> LSTM | LSTMCell:
     """Our LSTM (or LSTMCell) with the options, dtype and weights of a torch module."""
     torch = _torch()
-    sd = state_dict_from_torch(module.state_dict())
-    dtype = next(iter(sd.values())).dtype
     if isinstance(module, torch.nn.LSTM):
-        model = LSTM(
-            module.input_size,
-            module.hidden_size,
-            num_layers=module.num_layers,
-            bias=module.bias,
-            batch_first=module.batch_first,
-            dropout=module.dropout,
-            bidirectional=module.bidirectional,
-            proj_size=module.proj_size,
-            dtype=dtype,
-        )
-        model.train(module.training)
-    elif isinstance(module, torch.nn.LSTMCell):
-        model = LSTMCell(module.input_size, module.hidden_size, bias=module.bias, dtype=dtype)
-    else:
-        raise TypeError(f"expected torch.nn.LSTM or torch.nn.LSTMCell, got {type(module).__name__}")
-    model.load_state_dict(sd)
-    return model
+        return _from_module(LSTM, module).train(module.training)
+    if isinstance(module, torch.nn.LSTMCell):
+        return _from_module(LSTMCell, module)
+    raise TypeError(f"expected torch.nn.LSTM or torch.nn.LSTMCell, got {type(module).__name__}")
+
+
+def call_torch(module, x, hx=None, lengths=None):
+    """module(x, hx) on NumPy inputs (as tensors of the module's dtype): torch's own results.
+
+    With `lengths`: pack_padded_sequence(enforce_sorted=False) → module → pad_packed_sequence.
+    hx is a pair (h_0, c_0) or None. Autograd records the call unless it runs under no_grad.
+    """
+    torch = _torch()
+    dt = next(module.parameters()).dtype
+    xt = torch.as_tensor(np.asarray(x), dtype=dt)
+    hxt = None if hx is None else tuple(torch.as_tensor(np.asarray(a), dtype=dt) for a in hx)
+    if lengths is None:
+        return module(xt, hxt)
+    rnn = torch.nn.utils.rnn
+    packed = rnn.pack_padded_sequence(
+        xt, torch.as_tensor(lengths), batch_first=module.batch_first, enforce_sorted=False
+    )
+    out, states = module(packed, hxt)
+    out, _ = rnn.pad_packed_sequence(out, batch_first=module.batch_first)
+    return out, states
 
 
 def run_torch(module, x: np.ndarray, hx=None, lengths=None):
@@ -91,20 +114,8 @@ def run_torch(module, x: np.ndarray, hx=None, lengths=None):
     With `lengths`: pack_padded_sequence(enforce_sorted=False) → LSTM → pad_packed_sequence.
     Returns NumPy output, (h_n, c_n).
     """
-    torch = _torch()
-    dt = next(module.parameters()).dtype
-    xt = torch.as_tensor(np.asarray(x), dtype=dt)
-    hxt = None if hx is None else tuple(torch.as_tensor(np.asarray(a), dtype=dt) for a in hx)
-    with torch.no_grad():
-        if lengths is None:
-            out, (h_n, c_n) = module(xt, hxt)
-        else:
-            rnn = torch.nn.utils.rnn
-            packed = rnn.pack_padded_sequence(
-                xt, torch.as_tensor(lengths), batch_first=module.batch_first, enforce_sorted=False
-            )
-            out, (h_n, c_n) = module(packed, hxt)
-            out, _ = rnn.pad_packed_sequence(out, batch_first=module.batch_first)
+    with _torch().no_grad():
+        out, (h_n, c_n) = call_torch(module, x, hx, lengths)
     return out.numpy(), (h_n.numpy(), c_n.numpy())
 
 
@@ -202,74 +213,6 @@ def save_pt_bytes(sd: Mapping[str, np.ndarray]) -> bytes:
     return buf.getvalue()
 
 
-# ----- Compare page (pages/compare.py): layer-by-layer runs and autograd ------------------------
-
-
-def torch_version() -> str:
-    """The installed torch's version string, e.g. '2.13.0+cpu'."""
-    return str(_torch().__version__)
-
-
-def layer_module(module, k: int):
-    """Layer k of a torch.nn.LSTM as its own one-layer nn.LSTM (same weights, time-major, eval).
-
-    Running the layers one by one lets a caller put its own dropout masks between them.
-    """
-    torch = _torch()
-    H, P = module.hidden_size, module.proj_size
-    ND = 2 if module.bidirectional else 1
-    D_k = module.input_size if k == 0 else (P or H) * ND
-    dt = next(module.parameters()).dtype
-    one = torch.nn.LSTM(D_k, H, num_layers=1, bias=module.bias, bidirectional=module.bidirectional,
-                        proj_size=P, dtype=dt)  # fmt: skip
-    sd = module.state_dict()
-    suffixes = ("", "_reverse") if module.bidirectional else ("",)
-    one.load_state_dict(
-        {
-            f"{base}_l0{sfx}": sd[f"{base}_l{k}{sfx}"]
-            for base in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")
-            for sfx in suffixes
-            if f"{base}_l{k}{sfx}" in sd
-        }
-    )
-    return one.eval()
-
-
-def torch_param_grads(module, x: np.ndarray, hx=None, lengths=None, grad_output=None):
-    """torch autograd's d(sum(output ⊙ grad_output))/d(every parameter), keyed like state_dict.
-
-    x and grad_output as the module takes and returns them (with `lengths`: packed, padded back to
-    max(lengths)). Dropout follows the module's mode. Returns NumPy arrays.
-    """
-    torch = _torch()
-    dt = next(module.parameters()).dtype
-    module.zero_grad(set_to_none=True)
-    xt = torch.as_tensor(np.asarray(x), dtype=dt)
-    hxt = None if hx is None else tuple(torch.as_tensor(np.asarray(a), dtype=dt) for a in hx)
-    if lengths is None:
-        out, _ = module(xt, hxt)
-    else:
-        rnn = torch.nn.utils.rnn
-        packed = rnn.pack_padded_sequence(
-            xt, torch.as_tensor(lengths), batch_first=module.batch_first, enforce_sorted=False
-        )
-        out, _ = module(packed, hxt)
-        out, _ = rnn.pad_packed_sequence(out, batch_first=module.batch_first)
-    g = torch.as_tensor(np.asarray(grad_output), dtype=dt)
-    (out * g).sum().backward()
-    grads = {
-        name: p.grad.detach().numpy().copy()
-        if p.grad is not None
-        else np.zeros(tuple(p.shape), np.dtype(str(dt).removeprefix("torch.")))
-        for name, p in module.named_parameters()
-    }
-    module.zero_grad(set_to_none=True)
-    return grads
-
-
-# ----- end of the Compare page's block ----------------------------------------------------------
-
-
 # ----- RNN ⇄ torch.nn.RNN (lstm_core.rnn) -------------------------------------------------------
 
 
@@ -289,18 +232,4 @@ def rnn_from_torch(module):
     torch = _torch()
     if not isinstance(module, torch.nn.RNN):
         raise TypeError(f"expected torch.nn.RNN, got {type(module).__name__}")
-    sd = state_dict_from_torch(module.state_dict())
-    model = RNN(
-        module.input_size,
-        module.hidden_size,
-        num_layers=module.num_layers,
-        nonlinearity=module.nonlinearity,
-        bias=module.bias,
-        batch_first=module.batch_first,
-        dropout=module.dropout,
-        bidirectional=module.bidirectional,
-        dtype=next(iter(sd.values())).dtype,
-    )
-    model.load_state_dict(sd)
-    model.train(module.training)
-    return model
+    return _from_module(RNN, module).train(module.training)

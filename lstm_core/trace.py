@@ -1,4 +1,4 @@
-"""Read-only records of one LSTM run: every intermediate value, every timestep."""
+"""Read-only records of one run: every intermediate value, every timestep."""
 
 from __future__ import annotations
 
@@ -61,13 +61,14 @@ class LayerTrace:
 
 
 @dataclass(frozen=True, eq=False)
-class Trace:
-    """A whole run: the call's results plus `layers[k][d]` (layer k, direction d)."""
+class RunTrace:
+    """What every whole run records, whatever the cell: the call's output and `layers[k][d]`.
+
+    Each model's trace adds its final states, one field `{s}_n` per state s (h_n; c_n for an LSTM).
+    """
 
     output: np.ndarray  # exactly what model(x) returns as output
-    h_n: np.ndarray  # (L * dirs, B, H_out), or (L * dirs, H_out) for unbatched input
-    c_n: np.ndarray  # (L * dirs, B, H), or (L * dirs, H)
-    layers: tuple[tuple[LayerTrace, ...], ...]
+    layers: tuple[tuple, ...]  # layers[k][d]: the record of layer k, direction d
     dropout_masks: tuple[np.ndarray | None, ...]  # per layer k: mask applied to its output, or None
     lengths: np.ndarray | None  # (B,) when lengths were given
     batch_first: bool
@@ -80,3 +81,12 @@ class Trace:
     @property
     def num_directions(self) -> int:
         return len(self.layers[0])
+
+
+@dataclass(frozen=True, eq=False)
+class Trace(RunTrace):
+    """A whole LSTM run: the call's results plus `layers[k][d]` (a `LayerTrace` per layer k,
+    direction d); the other fields are `RunTrace`'s."""
+
+    h_n: np.ndarray  # (L * dirs, B, H_out), or (L * dirs, H_out) for unbatched input
+    c_n: np.ndarray  # (L * dirs, B, H), or (L * dirs, H)

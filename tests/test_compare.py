@@ -14,6 +14,7 @@ from needs import need_torch
 need_torch()
 
 from app_logic import compare_logic as cl  # noqa: E402
+from app_logic import compare_torch as ct  # noqa: E402
 from lstm_core import LSTM  # noqa: E402
 from lstm_core import torch_bridge as tb  # noqa: E402
 from viz import compare as vc  # noqa: E402
@@ -78,7 +79,7 @@ def test_layer_module_reproduces_the_whole_module():
     whole = tb.run_torch(module, x)[0]
     layer_in = x
     for k in range(3):
-        layer_in = tb.run_torch(tb.layer_module(module, k), layer_in)[0]
+        layer_in = tb.run_torch(ct.layer_module(module, k), layer_in)[0]
     np.testing.assert_allclose(layer_in, whole, rtol=0, atol=1e-15)
 
 
