@@ -42,7 +42,6 @@ sys.path.insert(0, str(ROOT))
 from app_logic.limits import MAX_UPLOAD_BYTES  # noqa: E402  (after the path fix)
 
 LOOPBACK = "127.0.0.1"  # replicas listen here only; nginx is the one door in
-MULTIPART_ROOM = 1024 * 1024  # the multipart envelope around an upload of MAX_UPLOAD_BYTES
 FAIL_TIMEOUT_S = 10  # a replica that failed is left alone this long before nginx tries it again
 PR_SET_PDEATHSIG = 1
 
@@ -119,23 +118,33 @@ def render_config(tmp: Path, ports: list[int], listen: str, port: int) -> str:
     """deploy/nginx.conf.template with this run's replicas, paths, address and limits."""
     server = f"max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s"
 
-    def upstream(name: str, first: int | None) -> str:
+    def upstream(name: str, first: int | None, health: bool = True) -> str:
+        """All replicas (round robin), or replica `first` with the others as backups; or, for
+        uploads (health=False), replica `first` alone and no health score."""
         lines = [f"    upstream {name} {{", f"        zone {name} 64k;"]
         for k, p in enumerate(ports):
-            backup = " backup" if first is not None and k != first else ""
-            lines.append(f"        server {LOOPBACK}:{p} {server}{backup};")
+            if health:
+                backup = " backup" if first is not None and k != first else ""
+                lines.append(f"        server {LOOPBACK}:{p} {server}{backup};")
+            elif first is None or k == first:
+                lines.append(f"        server {LOOPBACK}:{p} max_fails=0;")
         return "\n".join([*lines, "    }"])
 
     ups = [upstream("lstm_new", None)] + [upstream(f"lstm_r{k}", k) for k in range(len(ports))]
+    ups += [upstream("lstm_upload_new", None, health=False)]
+    ups += [upstream(f"lstm_upload_r{k}", k, health=False) for k in range(len(ports))]
     cookie = "Path=/; HttpOnly; SameSite=Lax"
     fields = {
         "@UPSTREAMS@": "\n".join(ups),
         "@COOKIE_TO_UPSTREAM@": "\n".join(f"        r{k} lstm_r{k};" for k in range(len(ports))),
+        "@COOKIE_TO_UPLOAD_UPSTREAM@": "\n".join(
+            f"        r{k} lstm_upload_r{k};" for k in range(len(ports))
+        ),
         "@ADDR_TO_COOKIE@": "\n".join(
             f'        "~{re.escape(LOOPBACK)}:{p}$" "lstm_replica=r{k}; {cookie}";'
             for k, p in enumerate(ports)
         ),
-        "@MAX_BODY@": str(MAX_UPLOAD_BYTES + MULTIPART_ROOM),
+        "@MAX_BODY@": str(MAX_UPLOAD_BYTES),
         "@LISTEN@": listen,
         "@PORT@": str(port),
         "@DIR@": str(tmp),
