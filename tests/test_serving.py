@@ -393,35 +393,37 @@ def test_a_dead_replica_leaves_the_others_sessions_working(serving, tabs, browse
         time.sleep(0.2)
     assert not answers(s.replicas[victim][0])
 
-    for tab in (t for t in tabs if t.replica == survivor):
-        step(tab)  # a rerun still answers, on the same websocket
-        assert_no_exception(tab.page)
-        assert_on_one_replica(s, tab)
-
-    fresh = open_tab(browser, s)  # the first new browser may try the dead one first: refused
+    # A new browser: the first one after the death may try the dead replica first (refused,
+    # nginx goes on to the next). It loads while the survivor's sessions carry on.
+    fresh = open_tab(browser, s)
     try:
+        for tab in (t for t in tabs if t.replica == survivor):
+            step(tab)  # a rerun still answers, on the same websocket
+            assert_no_exception(tab.page)
+            assert_on_one_replica(s, tab)
+
+        # A session of the dead replica lost its websocket; Streamlit reconnects by itself and
+        # the proxy sends it to the survivor (a new session there), whose answers re-pin the
+        # cookie: a reload, too, lands on the survivor and rebuilds the screen from the URL.
+        orphan = tabs[0]
+        deadline = time.monotonic() + LONG / 1000
+        while s.addr(survivor) not in orphan.ws:
+            assert time.monotonic() < deadline, f"no reconnect to the survivor: {orphan.ws}"
+            orphan.page.wait_for_timeout(200)
+        assert orphan.ws_closed >= 1
+        response = orphan.page.reload(wait_until="commit")
+        assert s.name_of(response.headers["x-replica"]) == survivor
+
         assert fresh.replica == survivor
         wait_drawn(fresh)
         step(fresh)
         assert_no_exception(fresh.page)
         assert_on_one_replica(s, fresh)
+        wait_drawn(orphan)
+        step(orphan)
+        assert_no_exception(orphan.page)
     finally:
         fresh.page.context.close()
-
-    # A session of the dead replica lost its websocket; Streamlit reconnects by itself, and the
-    # proxy sends it to the survivor (a new session there), whose answers re-pin the cookie: a
-    # reload, too, lands on the survivor and rebuilds the screen from the URL.
-    orphan = tabs[0]
-    deadline = time.monotonic() + LONG / 1000
-    while s.addr(survivor) not in orphan.ws:
-        assert time.monotonic() < deadline, f"no reconnect to the survivor: {orphan.ws}"
-        orphan.page.wait_for_timeout(200)
-    assert orphan.ws_closed >= 1
-    response = orphan.page.reload()
-    assert s.name_of(response.headers["x-replica"]) == survivor
-    wait_drawn(orphan)
-    step(orphan)
-    assert_no_exception(orphan.page)
 
 
 def test_sigterm_stops_every_replica_and_nginx(serving):
