@@ -1,12 +1,17 @@
 # The two commands of the README's quick start: `make app` and `make test`.
 PY := .venv/bin/python
 PORT ?= 8501
+REPLICAS ?= 2
 
-.PHONY: app test lint format bench
+.PHONY: app serve test lint format bench
 
 app:  ## set up .venv and start the app on http://localhost:$(PORT)
 	@scripts/setup.sh app
 	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+serve:  ## set up .venv (+ nginx) and serve REPLICAS copies of the app behind nginx on http://127.0.0.1:$(PORT)
+	@scripts/setup.sh serve
+	$(PY) scripts/serve.py --replicas $(REPLICAS) --port $(PORT)
 
 test:  ## set up .venv (+ Chromium) and run ruff and the whole test suite, browser tests included
 	@scripts/setup.sh test

@@ -13,7 +13,13 @@ Every action has a timeout and the loops stop by themselves at the deadline. Err
 exceptions shown on a page (`stException`), failed loads, timeouts. The server's memory (VmRSS of
 its process, sampled every 0.25 s) is reported at start, after the first load, peak and end.
 
+With `--proxy-replicas N` the same classroom goes through `make serve`'s stack instead:
+scripts/serve.py starts N replicas behind nginx on a free loopback port, each session reports the
+replica that served it (nginx's X-Replica header), and memory and CPU are summed over the
+replicas (the launcher and nginx are not counted: nginx's share is negligible).
+
     .venv/bin/python bench/bench_load.py --sessions 10 --seconds 60
+    .venv/bin/python bench/bench_load.py --sessions 10 --seconds 60 --proxy-replicas 2
 """
 
 from __future__ import annotations
@@ -22,11 +28,15 @@ import argparse
 import asyncio
 import os
 import re
+import signal
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
-from harness import IDLE, ROOT, launch_chromium, start_server, stop_server
+from harness import IDLE, ROOT, free_port, launch_chromium, start_server, stop_server
 
 sys.path.insert(0, str(ROOT))
 from app_logic.i18n import tr  # noqa: E402  (after the path fix, when run as a script)
@@ -92,6 +102,7 @@ class Stats:
     def __init__(self) -> None:
         self.ms: dict[str, list[float]] = {}
         self.errors: dict[str, int] = {}
+        self.replicas: dict[str, int] = {}  # sessions per replica (X-Replica), through the proxy
 
     def add(self, kind: str, ms: float) -> None:
         self.ms.setdefault(kind, []).append(ms)
@@ -136,7 +147,10 @@ async def one_session(n: int, browser, base: str, seconds: float, stats: Stats) 
     cell_title, net_title = tr("cell.title", "en"), tr("network.title", "en")
     try:
         t0 = time.perf_counter()
-        await page.goto(f"{base}/step", timeout=ACTION_TIMEOUT)
+        response = await page.goto(f"{base}/step", timeout=ACTION_TIMEOUT)
+        replica = response.headers.get("x-replica") if response else None
+        if replica:
+            stats.replicas[replica] = stats.replicas.get(replica, 0) + 1
         await page.wait_for_selector(".js-plotly-plot g.updatemenu-button", timeout=120_000)
         await wait_idle(page, 120_000)
         stats.add("first_load", 1000 * (time.perf_counter() - t0))
@@ -177,52 +191,92 @@ async def one_session(n: int, browser, base: str, seconds: float, stats: Stats) 
     return rounds
 
 
-async def sample_memory(pid: int, until: asyncio.Event, out: list[float]) -> None:
+async def sample_memory(pids: list[int], until: asyncio.Event, out: list[float]) -> None:
     while not until.is_set():
-        out.append(status_mib(pid))
+        out.append(sum(status_mib(p) for p in pids))
         await asyncio.sleep(0.25)
 
 
-async def run(base: str, pid: int, sessions: int, seconds: float) -> dict:
+async def run(base: str, pids: list[int], sessions: int, seconds: float) -> dict:
+    """The classroom against `base`; memory and CPU are summed over the server processes `pids`."""
     from playwright.async_api import async_playwright
 
     stats, samples, stop = Stats(), [], asyncio.Event()
-    mem0 = status_mib(pid)
+    mem0 = sum(status_mib(p) for p in pids)
     async with async_playwright() as pw:
         browser = await launch_chromium(pw)
-        # A fresh server's first request should not be a deep link (TOOLING.md): open the root.
-        warm = await browser.new_page()
-        await warm.goto(base, timeout=120_000)
-        await warm.wait_for_selector(IDLE, timeout=120_000)
-        await warm.close()
-        mem_warm = status_mib(pid)
-        sampler = asyncio.create_task(sample_memory(pid, stop, samples))
-        cpu0 = cpu_seconds(pid)
+        # A fresh server's first request should not be a deep link (TOOLING.md): open the root,
+        # once per server process (through the proxy, new browsers take the replicas in turn).
+        for _ in pids:
+            warm = await browser.new_page()
+            await warm.goto(base, timeout=120_000)
+            await warm.wait_for_selector(IDLE, timeout=120_000)
+            await warm.close()
+        mem_warm = sum(status_mib(p) for p in pids)
+        sampler = asyncio.create_task(sample_memory(pids, stop, samples))
+        cpu0 = sum(cpu_seconds(p) for p in pids)
         t0 = time.monotonic()
         rounds = await asyncio.gather(
             *(one_session(n, browser, base, seconds, stats) for n in range(sessions))
         )
         wall = time.monotonic() - t0
-        cpu = cpu_seconds(pid) - cpu0
+        cpu = sum(cpu_seconds(p) for p in pids) - cpu0
         stop.set()
         await sampler
         await browser.close()
     return {
         "stats": stats,
+        "servers": len(pids),
         "rounds": rounds,
         "wall": wall,
         "server_cpu": cpu,
         "mem_start": mem0,
         "mem_warm": mem_warm,
         "mem_peak_sampled": max(samples, default=float("nan")),
-        "mem_hwm": status_mib(pid, "VmHWM"),
-        "mem_end": status_mib(pid),
+        "mem_hwm": sum(status_mib(p, "VmHWM") for p in pids),
+        "mem_end": sum(status_mib(p) for p in pids),
     }
+
+
+def start_proxy(replicas: int, log: Path) -> tuple[subprocess.Popen, str, list[int]]:
+    """scripts/serve.py (make serve) with `replicas` replicas behind nginx on a free loopback
+    port: the launcher, the proxy's base URL and the replicas' pids, once it says "serving"."""
+    port = free_port()
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "scripts" / "serve.py"), "--replicas", str(replicas),
+             "--port", str(port)],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    deadline = time.monotonic() + 180
+    while not (m := re.search(r"\[serve\] serving (\S+) ", log.read_text(errors="replace"))):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_proxy(proc)
+            raise RuntimeError(f"scripts/serve.py did not start:\n{log.read_text()[-2000:]}")
+        time.sleep(0.2)
+    pids = [int(p) for p in re.findall(r"replica r\d+ \S+ pid (\d+)", log.read_text())]
+    return proc, m.group(1), pids
+
+
+def stop_proxy(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)  # the launcher stops nginx and every replica
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def report(res: dict, sessions: int, seconds: float, load: tuple[float, float]) -> str:
     s: Stats = res["stats"]
+    where = (
+        f"through nginx to {res['servers']} replicas (sessions per replica: "
+        f"{dict(sorted(s.replicas.items()))})"
+        if s.replicas
+        else "one server process"
+    )
     lines = [
+        where,
         f"sessions {sessions}, {seconds:.0f} s (wall {res['wall']:.0f} s), "
         f"rounds per session {res['rounds']}, load average (1 min) start/end "
         f"{load[0]:.1f}/{load[1]:.1f} on {os.cpu_count()} cores",
@@ -242,7 +296,8 @@ def report(res: dict, sessions: int, seconds: float, load: tuple[float, float]) 
         f"client steps cost the server nothing"
     )
     lines.append(
-        f"server RSS: start {res['mem_start']:.0f} MiB, after one page {res['mem_warm']:.0f} MiB, "
+        f"server RSS (summed over {res['servers']}): start {res['mem_start']:.0f} MiB, "
+        f"after one page each {res['mem_warm']:.0f} MiB, "
         f"peak {max(res['mem_peak_sampled'], res['mem_hwm']):.0f} MiB, "
         f"end {res['mem_end']:.0f} MiB"
     )
@@ -253,13 +308,26 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=10)
     ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument(
+        "--proxy-replicas",
+        type=int,
+        default=0,
+        metavar="N",
+        help="go through make serve's nginx to N replicas instead of one bare server",
+    )
     args = ap.parse_args()
-    proc, base = start_server()
+    if args.proxy_replicas:
+        log = Path(tempfile.mkdtemp(prefix="bench-load-")) / "serve.log"
+        proc, base, pids = start_proxy(args.proxy_replicas, log)
+        stop = stop_proxy
+    else:
+        proc, base = start_server()
+        pids, stop = [proc.pid], stop_server
     load0 = os.getloadavg()[0]
     try:
-        res = asyncio.run(run(base, proc.pid, args.sessions, args.seconds))
+        res = asyncio.run(run(base, pids, args.sessions, args.seconds))
     finally:
-        stop_server(proc)
+        stop(proc)
     print(report(res, args.sessions, args.seconds, (load0, os.getloadavg()[0])))
     if sum(res["stats"].errors.values()):
         sys.exit(1)

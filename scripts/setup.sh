@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Create .venv and install what a target needs; skipped when nothing changed since the last run.
 #   scripts/setup.sh app    runtime packages (requirements.txt)
-#   scripts/setup.sh test   + test tools (requirements-dev.txt) and Debian's Chromium for browser tests
+#   scripts/setup.sh test   + test tools (requirements-dev.txt), Debian's Chromium for browser tests
+#                           and Debian's nginx (tests/test_serving.py)
+#   scripts/setup.sh serve  runtime packages and Debian's nginx (make serve)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kind=${1:-app}
@@ -22,11 +24,22 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
   echo "$sum" > "$stamp"
 fi
 
-if [ "$kind" = test ] && [ ! -x /usr/bin/chromium ]; then
-  echo "== installing Debian's chromium for the browser tests"
+# Debian packages, with apt-get as root or through sudo.
+apt_install() {
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
   else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
   fi
+}
+
+pkgs=()
+# Chromium for the browser tests; Playwright drives it (no browser download).
+[ "$kind" = test ] && [ ! -x /usr/bin/chromium ] && pkgs+=(chromium)
+# nginx in front of the replicas (`make serve`, tests/test_serving.py). scripts/serve.py runs it
+# from a temp dir of its own; the package's own service (if systemd starts one) is not used.
+{ [ "$kind" = test ] || [ "$kind" = serve ]; } && [ ! -x /usr/sbin/nginx ] && pkgs+=(nginx)
+if [ ${#pkgs[@]} -gt 0 ]; then
+  echo "== installing Debian's ${pkgs[*]}"
+  apt_install "${pkgs[@]}"
 fi
