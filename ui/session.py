@@ -52,6 +52,7 @@ UPLOADED_CONFIG = "uploaded_config"  # LSTM(**config) arguments of that state_di
 # (see the pitfall in TOOLING.md). Each url path has an entry pages/_<url path>.py that runs
 # app.py: a deep link as a fresh server's first request shows no "Page not found" (ui/deeplink.py).
 PAGES = (
+    ("pages/guided_lesson.py", "lesson", "lesson.nav", ":material/school:"),
     ("pages/cell.py", "step", "common.nav_cell", ":material/memory:"),
     ("pages/network.py", "unrolled", "common.nav_network", ":material/view_column:"),
     ("pages/gates.py", "time", "common.nav_time", ":material/timeline:"),
