@@ -63,7 +63,7 @@ def _q(kind: str, answer: str, *others: str, order: tuple[int, ...] = ()) -> Que
     return Question(kind, options, answer)
 
 
-_BIASES = (-4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0)
+_BIASES = tuple(float(b) for b in range(-6, 4))  # a gate from shut (σ ≈ 0.01) to wide open
 CHAPTERS = (
     Chapter(
         1, "pages/cell.py",
@@ -120,7 +120,7 @@ def chapter(n: int) -> Chapter:
 def parse_chapter(raw: str) -> int:
     """The chapter number of a URL value like "3"; ValueError for anything else ("abc", "99")."""
     text = str(raw).strip()
-    if not text.isdigit():  # no sign, no decimal point, no spaces inside
+    if not (text.isascii() and text.isdigit()):  # no sign, no point, no spaces inside
         raise ValueError(f"chapter must be a whole number 1..{N_CHAPTERS}, got {raw!r}")
     return chapter(int(text)).n
 
@@ -301,7 +301,7 @@ def _impulse() -> np.ndarray:
 def _over_time(b_f: float) -> Example:
     """One input at t = 0, then zeros, through the LSTM (fₜ = σ(b_f)) and the plain RNN."""
     x = _impulse()
-    ex = _run(6, b_f, _with(TIME_CELL, "b_f", b_f), x, t=TIME_T - 1)
+    ex = _run(6, b_f, _with(TIME_CELL, "b_f", b_f), x, t=0)  # the step that writes c₀
     # share[t] = f₁ ⋯ fₜ: forget_products of the first t+1 steps, read at k = 0.
     share = np.array([forget_products(ex.f[: t + 1, None])[0, 0] for t in range(TIME_T)])
     return Example(

@@ -62,9 +62,11 @@ def _ask(ch: lesson.Chapter, kind: str, nums: dict, lang: str) -> None:
     """The question as a form: a radio (arrow keys pick) and a submit button (Enter)."""
     q, key = ch.question(kind), f"lesson_{kind}_{ch.n}"
     session.seed_widget(key, _answers().get(ch.n, {}).get(kind))  # kept across chapters
-    with st.form(f"lesson_form_{kind}_{ch.n}", border=False):
+    with st.form(f"lesson_form_{kind}_{ch.n}", border=True):
+        question = tr(ch.key(kind), lang, **nums)
+        st.markdown(f"**{question}**")
         st.radio(
-            tr(ch.key(kind), lang, **nums), q.options, index=None, key=key,
+            question, q.options, index=None, key=key, label_visibility="collapsed",
             format_func=lambda o: tr(lesson.option_key(ch.n, kind, o), lang, **nums),
         )  # fmt: skip
         label = "lesson.predict_button" if kind == "predict" else "lesson.check_button"
@@ -83,11 +85,14 @@ def _feedback(ch: lesson.Chapter, kind: str, nums: dict, lang: str) -> None:
     if kind == "predict":
         answer = tr(lesson.option_key(ch.n, kind, choice), lang, **nums)
         st.markdown(tr("lesson.your_prediction", lang, answer=f"**{answer}**"))
-        head = "lesson.predict_right" if fb.right else "lesson.predict_wrong"
-        (st.success if fb.right else st.info)(f"{tr(head, lang)} {why}")
+        if fb.right:  # the explanation of the right option starts with "Right:"
+            st.success(why, icon=":material/check_circle:")
+        else:
+            st.info(f"{tr('lesson.predict_wrong', lang)} {why}", icon=":material/lightbulb:")
+    elif fb.right:
+        st.success(why, icon=":material/check_circle:")
     else:
-        head = "lesson.check_right" if fb.right else "lesson.check_wrong"
-        (st.success if fb.right else st.error)(f"**{tr(head, lang)}** {why}")
+        st.error(f"**{tr('lesson.check_wrong', lang)}** {why}", icon=":material/cancel:")
 
 
 def _progress(n: int, title: str, lang: str) -> None:
@@ -151,18 +156,13 @@ _progress(n, title, lang)
 st.subheader(f"{n}. {title}")
 
 revealed = "predict" in _answers().get(n, {})
-left, right = st.columns([5, 6], gap="large")
-with left:
-    st.markdown(tr(ch.key("body"), lang, **nums))
-    st.markdown(f"##### {tr('lesson.predict_heading', lang)}")
-    if revealed:
-        _feedback(ch, "predict", nums, lang)
-    else:
-        _ask(ch, "predict", nums, lang)
+left, right = st.columns([5, 6], gap="large")  # a phone stacks them: text, figure, questions
+left.markdown(tr(ch.key("body"), lang, **nums))
 with right:
+    figure_box = st.container()  # above the try-it control, drawn once its value is known
     value = _try_it(ch, lang) if revealed else ch.try_it.default
     ex = lesson.example(n, value)
-    st.plotly_chart(
+    figure_box.plotly_chart(
         create_lesson_figure(ex, lang, reveal=revealed), width="stretch",
         config={"displayModeBar": False}, key=f"lesson_figure_{n}",
     )  # fmt: skip
@@ -171,13 +171,21 @@ with right:
     else:
         st.caption(tr("lesson.answer_hidden", lang))
 
+predict_col, check_col = st.columns(2, gap="large")
+with predict_col:
+    st.markdown(f"##### {tr('lesson.predict_heading', lang)}")
+    if revealed:
+        _feedback(ch, "predict", nums, lang)
+    else:
+        _ask(ch, "predict", nums, lang)
 if revealed:
-    st.markdown(f"##### {tr('lesson.check_heading', lang)}")
-    _ask(ch, "check", nums, lang)
-    if "check" in _answers()[n]:
-        _feedback(ch, "check", nums, lang)
+    with check_col:
+        st.markdown(f"##### {tr('lesson.check_heading', lang)}")
+        _ask(ch, "check", nums, lang)
+        if "check" in _answers()[n]:
+            _feedback(ch, "check", nums, lang)
 
-if n == N:
+if n == N and "check" in _answers().get(n, {}):
     right_count = lesson.progress(_answers()).count(True)
     st.info(tr("lesson.finished", lang, right=right_count, N=N), icon=":material/flag:")
 st.divider()

@@ -41,7 +41,7 @@ def memories(ex: Example, lang: str, reveal: bool) -> go.Figure:
     """
     t = list(range(ex.T))
     fig = go.Figure()
-    fig.add_hrect(y0=-1, y1=1, fillcolor=palette.STAGE_TINT["hidden"], opacity=0.5, line_width=0)
+    fig.add_hrect(y0=-1, y1=1, fillcolor=palette.STAGE_TINT["hidden"], line_width=0, layer="below")
     lines = [("x", ex.x, palette.X_LINE, "dot")]
     if reveal:
         lines += [("c", ex.c, palette.C_LINE, "solid"), ("h", ex.h, palette.H_LINE, "solid")]
@@ -58,7 +58,7 @@ def memories(ex: Example, lang: str, reveal: bool) -> go.Figure:
     fig.update_xaxes(title_text=_t("step", lang), dtick=1)
     fig.update_yaxes(range=list(MEMORY_RANGE), zeroline=True, zerolinecolor="#adb5bd")
     fig.add_annotation(
-        text=_t("band", lang), xref="paper", yref="y", x=1, y=1, xanchor="right",
+        text=_t("band", lang), xref="paper", yref="y", x=0.01, y=-1, xanchor="left",
         yanchor="bottom", showarrow=False, font={"size": 11, "color": palette.STAGE_EDGE["hidden"]},
     )  # fmt: skip
     return framed(fig, HEIGHT, hovermode="x unified")
@@ -103,6 +103,7 @@ def step_bars(ex: Example, lang: str, reveal: bool) -> go.Figure:
         )  # fmt: skip
         fig.add_annotation(x=n, y=0.5, text=HIDDEN, showarrow=False, font={"size": 30})
     fig.update_yaxes(range=list(STEP_RANGE), zeroline=True, zerolinecolor="#868e96")
+    fig.update_xaxes(tickfont={"size": 16})  # subscripts (cₜ₋₁) are small glyphs
     fig.update_layout(showlegend=False, bargap=0.35)
     return framed(fig, HEIGHT)
 
@@ -116,16 +117,18 @@ def over_time(ex: Example, lang: str, reveal: bool) -> go.Figure:
     n = ex.T if reveal else 1
     t = list(range(n))
     fig = go.Figure()
-    specs = (
-        ("lstm_share", ex.c / ex.c[0], {"color": palette.C_LINE, "width": 4}),
-        ("prod_f", ex.share, {"color": palette.GATE_COLOR["f"], "width": 2, "dash": "dot"}),
-        ("rnn_share", ex.rnn_share, {"color": RNN_COLOR, "width": 3, "dash": "dash"}),
-    )
-    for key, y, line in specs:
+    open_ring = {"symbol": "circle-open", "size": 11, "line": {"width": 2}}
+    specs = (  # ∏ f lies exactly on cₜ / c₀: rings over the green line
+        ("lstm_share", ex.c / ex.c[0], {"color": palette.C_LINE, "width": 4}, "lines", {}),
+        ("prod_f", ex.share, {"color": palette.GATE_COLOR["f"]}, "markers", open_ring),
+        ("rnn_share", ex.rnn_share, {"color": RNN_COLOR, "width": 3, "dash": "dash"},
+         "lines+markers", {"size": 6}),
+    )  # fmt: skip
+    for key, y, line, mode, marker in specs:
         fig.add_trace(
             go.Scatter(
-                x=t, y=np.asarray(y[:n]).tolist(), name=_t(key, lang), mode="lines+markers",
-                line=line, marker={"size": 6}, hovertemplate="%{y:.3f}",
+                x=t, y=np.asarray(y[:n]).tolist(), name=_t(key, lang), mode=mode,
+                line=line, marker={"color": line["color"], **marker}, hovertemplate="%{y:.3f}",
             )
         )  # fmt: skip
     if not reveal:
@@ -156,10 +159,8 @@ def shapes(ex: ShapesExample, lang: str, reveal: bool) -> go.Figure:
             type="rect", x0=-0.5, x1=H - 0.5, y0=T - 1.5, y1=T - 0.5,
             line={"color": palette.H_LINE, "width": 3},
         )  # fmt: skip
-        fig.add_annotation(
-            text=_t("last_row", lang, b=ex.b), x=H - 0.5, y=T - 0.5, xanchor="right",
-            yanchor="bottom", showarrow=False, font={"color": palette.H_LINE},
-        )  # fmt: skip
+        ticks = [str(t) for t in range(T - 1)] + [_t("last_row", lang, t=T - 1, b=ex.b)]
+        fig.update_yaxes(tickvals=list(range(T)), ticktext=ticks)
         fig.update_layout(title={"text": _t("output_title", lang, b=ex.b), "font": {"size": 14}})
     else:
         _hidden_note(fig, lang)
