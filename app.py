@@ -149,7 +149,7 @@ def _lesson_call(lang: str) -> None:
     """The first call to action: the guided lesson, where a beginner starts."""
     with st.container(border=True):
         session.page_link(
-            _PAGE_OBJECTS["pages/guided_lesson.py"], label=tr("lesson.cta", lang),
+            _PAGE_OBJECTS["pages/guided_lesson.py"], label=f"**{tr('lesson.cta', lang)}**",
             icon=":material/school:",
         )  # fmt: skip
         st.caption(tr("lesson.cta_body", lang))

@@ -128,7 +128,7 @@ def _numbers(ch: lesson.Chapter, ex, lang: str) -> None:
 def _try_it(ch: lesson.Chapter, lang: str) -> float:
     t = ch.try_it
     st.select_slider(
-        f"**{tr('lesson.try_heading', lang)}** · {tr(ch.key('try'), lang)}", options=list(t.values),
+        f"{tr('lesson.try_heading', lang)}: {tr(ch.key('try'), lang)}", options=list(t.values),
         format_func=lambda v: f"{v:g}", help=tr("lesson.try_help", lang),
         **widgets.kept(f"lesson_try_{ch.n}", t.default),
     )  # fmt: skip
@@ -139,13 +139,7 @@ lang = session.lang()
 n = _read_chapter()
 ch = lesson.chapter(n)
 nums = lesson.question_numbers(n)
-if st.session_state.pop(SCROLL, False):  # Previous / Next: the new chapter starts at its top
-    st.html(
-        "<script>parent.document.querySelector('[data-testid=stMain]')?.scrollTo(0, 0)</script>",
-        unsafe_allow_javascript=True,
-    )
-
-st.title(tr("lesson.title", lang))
+st.title(tr("lesson.title", lang), anchor=False)  # no "link to heading" tab stops
 if BAD_LINK in st.session_state:
     bad = st.session_state[BAD_LINK]
     st.warning(tr("common.msg_bad_url", lang, param="chapter", value=bad, default="1"),
@@ -153,7 +147,7 @@ if BAD_LINK in st.session_state:
 st.caption(f"{tr('lesson.intro', lang)} {tr('lesson.own_examples', lang)}")
 title = tr(ch.key("title"), lang)
 _progress(n, title, lang)
-st.subheader(f"{n}. {title}")
+st.subheader(f"{n}. {title}", anchor=False)
 
 revealed = "predict" in _answers().get(n, {})
 left, right = st.columns([5, 6], gap="large")  # a phone stacks them: text, figure, questions
@@ -173,14 +167,14 @@ with right:
 
 predict_col, check_col = st.columns(2, gap="large")
 with predict_col:
-    st.markdown(f"##### {tr('lesson.predict_heading', lang)}")
+    st.subheader(tr("lesson.predict_heading", lang), anchor=False)
     if revealed:
         _feedback(ch, "predict", nums, lang)
     else:
         _ask(ch, "predict", nums, lang)
 if revealed:
     with check_col:
-        st.markdown(f"##### {tr('lesson.check_heading', lang)}")
+        st.subheader(tr("lesson.check_heading", lang), anchor=False)
         _ask(ch, "check", nums, lang)
         if "check" in _answers()[n]:
             _feedback(ch, "check", nums, lang)
@@ -198,3 +192,8 @@ prev_col.button(tr("lesson.prev", lang), on_click=_go, args=(n - 1,), disabled=n
                 key="lesson_prev", icon=":material/arrow_back:")  # fmt: skip
 next_col.button(tr("lesson.next", lang), on_click=_go, args=(n + 1,), disabled=n == N,
                 key="lesson_next", type="primary", icon=":material/arrow_forward:")  # fmt: skip
+if st.session_state.pop(SCROLL, False):  # Previous / Next: open the new chapter at its top
+    st.html(
+        "<script>parent.document.querySelector('[data-testid=stMain]')?.scrollTo(0, 0)</script>",
+        unsafe_allow_javascript=True,
+    )

@@ -69,7 +69,7 @@ def test_landing_shows_the_five_points_legend_and_way_around(lang):
     labels = {link.proto.label for link in at.get("page_link")}
     lesson_page = "pages/guided_lesson.py"
     cards = {tr(key, lang) for file, _, key, _ in session.PAGES if file != lesson_page}
-    assert labels == cards | {tr("lesson.cta", lang)}
+    assert labels == cards | {f"**{tr('lesson.cta', lang)}**"}
 
 
 def test_landing_equations_use_torch_gate_order_and_colours():

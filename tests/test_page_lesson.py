@@ -154,7 +154,7 @@ def test_the_landing_pages_first_call_to_action_is_the_lesson():
     for lang in ("en", "zh"):
         at = open_app(query={"lang": lang})
         links = at.get("page_link")
-        assert links[0].proto.label == tr("lesson.cta", lang)
+        assert links[0].proto.label == f"**{tr('lesson.cta', lang)}**"
         assert links[0].proto.page == "lesson"
         assert links[0].proto.query_string == ("lang=zh" if lang == "zh" else "")
         assert tr("lesson.cta_body", lang) in [c.value for c in at.caption]
