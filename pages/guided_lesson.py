@@ -147,7 +147,7 @@ if BAD_LINK in st.session_state:
 st.caption(f"{tr('lesson.intro', lang)} {tr('lesson.own_examples', lang)}")
 title = tr(ch.key("title"), lang)
 _progress(n, title, lang)
-st.subheader(f"{n}. {title}", anchor=False)
+st.header(f"{n}. {title}", anchor=False)
 
 revealed = "predict" in _answers().get(n, {})
 left, right = st.columns([5, 6], gap="large")  # a phone stacks them: text, figure, questions

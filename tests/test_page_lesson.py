@@ -40,7 +40,7 @@ def _answer(at, n: int, kind: str, choice: str | None):
 def test_a_chapter_predict_reveal_try_and_check(n, lang):
     ch, nums = lesson.chapter(n), lesson.question_numbers(n)
     at = _open({"chapter": str(n), "lang": lang})
-    assert at.subheader[0].value == f"{n}. {tr(ch.key('title'), lang)}"
+    assert at.header[0].value == f"{n}. {tr(ch.key('title'), lang)}"
     assert at.query_params["chapter"] == str(n)
     text = _texts(at)
     assert tr("lesson.own_examples", lang) in text  # the examples are the lesson's own
@@ -99,11 +99,11 @@ def test_previous_and_next_move_the_chapter_and_the_url_and_answers_are_kept():
     _answer(at, 2, "check", "keep")
     at.button(key="lesson_next").click().run()
     assert at.query_params["chapter"] == "3"
-    assert at.subheader[0].value.startswith("3. ")
+    assert at.header[0].value.startswith("3. ")
     assert tr("lesson.answer_hidden", "en") in _texts(at)  # chapter 3 not revealed yet
     at.button(key="lesson_prev").click().run()
     at.button(key="lesson_prev").click().run()
-    assert at.query_params["chapter"] == "1" and at.subheader[0].value.startswith("1. ")
+    assert at.query_params["chapter"] == "1" and at.header[0].value.startswith("1. ")
     assert at.button(key="lesson_prev").disabled and not at.button(key="lesson_next").disabled
     at.button(key="lesson_next").click().run()
     # Back on chapter 2: what was answered is shown again.
@@ -123,9 +123,9 @@ def test_the_chapter_survives_a_page_switch_and_the_sidebar_language():
     at.switch_page("pages/cell.py").run()
     at.query_params.pop("chapter", None)  # a page switch drops the page's own key
     at.switch_page(PAGE).run()
-    assert at.subheader[0].value.startswith("4. ")
+    assert at.header[0].value.startswith("4. ")
     at.radio(key="w_lang").set_value("zh").run()
-    assert at.subheader[0].value == f"4. {tr('lesson.ch4_title', 'zh')}"
+    assert at.header[0].value == f"4. {tr('lesson.ch4_title', 'zh')}"
     assert at.query_params["chapter"] == "4" and at.query_params["lang"] == "zh"
 
 
@@ -134,7 +134,7 @@ def test_a_bad_chapter_in_the_link_opens_chapter_1_with_a_message(bad):
     at = _open({"chapter": bad})
     msg = tr("common.msg_bad_url", "en", param="chapter", value=bad, default="1")
     assert msg in [w.value for w in at.warning]
-    assert at.subheader[0].value.startswith("1. ")
+    assert at.header[0].value.startswith("1. ")
     assert at.query_params["chapter"] == "1"
     at.button(key="lesson_next").click().run()  # the message goes with the next chapter
     assert msg not in [w.value for w in at.warning]
