@@ -65,6 +65,7 @@ def home() -> None:
     lang = session.lang()
     st.title(tr("home.title", lang))
     st.markdown(f"##### {tr('home.tagline', lang)}")
+    _lesson_call(lang)
 
     left, right = st.columns([8, 12], gap="large")
     with left:
@@ -102,11 +103,12 @@ def home() -> None:
     st.divider()
     st.subheader(tr("home.around_title", lang))
     st.caption(tr("home.start_hint", lang))
-    around = ("cell", "network", "time", "torch", "train", "why")
+    pages = {file: (title_key, icon) for file, _url, title_key, icon in session.PAGES}
     for row in range(2):  # one st.columns per row, so the cards of a row line up
         cols = st.columns(3)
         for n in range(3):
-            (file, _url, title_key, icon), key = session.PAGES[3 * row + n], around[3 * row + n]
+            file, key = _AROUND[3 * row + n]
+            title_key, icon = pages[file]
             with cols[n], st.container(border=True, height="stretch"):
                 session.page_link(_PAGE_OBJECTS[file], label=tr(title_key, lang), icon=icon)
                 st.caption(tr(f"home.around_{key}", lang))
@@ -143,6 +145,19 @@ def home() -> None:
         st.caption(tr("home.torch_body", lang))
 
 
+def _lesson_call(lang: str) -> None:
+    """The first call to action: the guided lesson, where a beginner starts."""
+    with st.container(border=True):
+        session.page_link(
+            _PAGE_OBJECTS["pages/guided_lesson.py"], label=f"**{tr('lesson.cta', lang)}**",
+            icon=":material/school:",
+        )  # fmt: skip
+        st.caption(tr("lesson.cta_body", lang))
+
+
+_AROUND = (("pages/cell.py", "cell"), ("pages/network.py", "network"), ("pages/gates.py", "time"),
+           ("pages/compare.py", "torch"), ("pages/train.py", "train"),
+           ("pages/rnn_vs_lstm.py", "why"))  # fmt: skip
 _LEGEND_KEYS = ("c", "h", "x", "sigma", "tanh", "forget", "input", "candidate", "output", "hidden")
 
 lang = session.lang()
@@ -155,6 +170,7 @@ nav = st.navigation(
     {
         tr("common.nav_section_learn", lang): [
             _home,
+            _PAGE_OBJECTS["pages/guided_lesson.py"],
             _PAGE_OBJECTS["pages/cell.py"],
             _PAGE_OBJECTS["pages/network.py"],
             _PAGE_OBJECTS["pages/gates.py"],

@@ -1,7 +1,7 @@
 """The app's pages: (file, url path, title key in common.toml, icon). Pure data.
 
 A url path never equals a file stem in pages/: Streamlit's old auto-discovery would run that file
-directly, skipping app.py (see the pitfall in TOOLING.md). Each url path has an entry
+directly, skipping app.py. Each url path has an entry
 pages/_<url path>.py that runs app.py: a deep link as a fresh server's first request shows no
 "Page not found" (ui/deeplink.py).
 """
@@ -9,6 +9,7 @@ pages/_<url path>.py that runs app.py: a deep link as a fresh server's first req
 from __future__ import annotations
 
 PAGES = (
+    ("pages/guided_lesson.py", "lesson", "lesson.nav", ":material/school:"),
     ("pages/cell.py", "step", "common.nav_cell", ":material/memory:"),
     ("pages/network.py", "unrolled", "common.nav_network", ":material/view_column:"),
     ("pages/gates.py", "time", "common.nav_time", ":material/timeline:"),

@@ -65,9 +65,11 @@ def test_landing_shows_the_five_points_legend_and_way_around(lang):
 
     for color in (pal.C_LINE, pal.H_LINE, pal.X_LINE, pal.SIGMA_BOX, pal.TANH_BOX):
         assert color in text
-    # One link per page, labelled in the chosen language.
+    # One link per page, labelled in the chosen language; the lesson's is the call to action.
     labels = {link.proto.label for link in at.get("page_link")}
-    assert labels == {tr(key, lang) for _, _, key, _ in session.PAGES}
+    lesson_page = "pages/guided_lesson.py"
+    cards = {tr(key, lang) for file, _, key, _ in session.PAGES if file != lesson_page}
+    assert labels == cards | {f"**{tr('lesson.cta', lang)}**"}
 
 
 def test_landing_equations_use_torch_gate_order_and_colours():

@@ -11,6 +11,7 @@ from browser_helpers import assert_no_exception, wait_idle
 from conftest import running_server
 
 from app_logic.i18n import tr
+from ui import session
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,9 +34,10 @@ def test_deep_link_as_first_request_of_a_fresh_server(fresh_server, browser):
         wait_idle(page)
         assert page.get_by_text("Page not found").count() == 0
         expect(page.get_by_role("heading", level=1)).to_contain_text(tr("cell.title", "en"))
-        # app.py ran: the shared sidebar and st.navigation's 7 pages, not the pages/ file list.
+        # app.py ran: the shared sidebar and st.navigation's pages (the landing page and
+        # session.PAGES), not the pages/ file list.
         expect(page.get_by_role("slider", name=tr("common.hidden_size", "en"))).to_have_count(1)
-        expect(page.locator("[data-testid='stSidebarNav'] a")).to_have_count(7)
+        expect(page.locator("[data-testid='stSidebarNav'] a")).to_have_count(1 + len(session.PAGES))
         assert "t=3" in page.url
         assert_no_exception(page)
     finally:
