@@ -102,14 +102,12 @@ def home() -> None:
     st.divider()
     st.subheader(tr("home.around_title", lang))
     st.caption(tr("home.start_hint", lang))
-    around = ("cell", "network", "time", "torch", "train", "why")
-    for row in range(2):  # one st.columns per row, so the cards of a row line up
+    for row in range(0, len(session.PAGES), 3):  # one st.columns per row: its cards line up
         cols = st.columns(3)
-        for n in range(3):
-            (file, _url, title_key, icon), key = session.PAGES[3 * row + n], around[3 * row + n]
-            with cols[n], st.container(border=True, height="stretch"):
+        for col, (file, _url, title_key, icon) in zip(cols, session.PAGES[row : row + 3]):
+            with col, st.container(border=True, height="stretch"):
                 session.page_link(_PAGE_OBJECTS[file], label=tr(title_key, lang), icon=icon)
-                st.caption(tr(f"home.around_{key}", lang))
+                st.caption(tr(_AROUND[file], lang))
 
     st.divider()
     c1, c2 = st.columns(2, gap="large")
@@ -143,6 +141,16 @@ def home() -> None:
         st.caption(tr("home.torch_body", lang))
 
 
+# The landing's card caption of each page.
+_AROUND = {
+    "pages/cell.py": "home.around_cell",
+    "pages/gate_challenges.py": "challenges.around",
+    "pages/network.py": "home.around_network",
+    "pages/gates.py": "home.around_time",
+    "pages/compare.py": "home.around_torch",
+    "pages/train.py": "home.around_train",
+    "pages/rnn_vs_lstm.py": "home.around_why",
+}
 _LEGEND_KEYS = ("c", "h", "x", "sigma", "tanh", "forget", "input", "candidate", "output", "hidden")
 
 lang = session.lang()
@@ -156,6 +164,7 @@ nav = st.navigation(
         tr("common.nav_section_learn", lang): [
             _home,
             _PAGE_OBJECTS["pages/cell.py"],
+            _PAGE_OBJECTS["pages/gate_challenges.py"],
             _PAGE_OBJECTS["pages/network.py"],
             _PAGE_OBJECTS["pages/gates.py"],
         ],

@@ -53,6 +53,7 @@ UPLOADED_CONFIG = "uploaded_config"  # LSTM(**config) arguments of that state_di
 # app.py: a deep link as a fresh server's first request shows no "Page not found" (ui/deeplink.py).
 PAGES = (
     ("pages/cell.py", "step", "common.nav_cell", ":material/memory:"),
+    ("pages/gate_challenges.py", "challenges", "challenges.nav_title", ":material/emoji_events:"),
     ("pages/network.py", "unrolled", "common.nav_network", ":material/view_column:"),
     ("pages/gates.py", "time", "common.nav_time", ":material/timeline:"),
     ("pages/compare.py", "torch", "common.nav_torch", ":material/fact_check:"),
