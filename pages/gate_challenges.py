@@ -96,9 +96,8 @@ def detective_challenge(lang: str) -> None:
     picks = state.picks()
     st.plotly_chart(create_detective_figure(det, lang, picks), key="chart_detective", **CHART)
     H = det.r.shape[1]
-    cols = st.columns(2)
-    for col, q in zip(cols, det_logic.QUANTITIES, strict=True):
-        col.radio(tr(f"challenges.det_pick_{q}", lang), list(range(H)), horizontal=True,
+    for q in det_logic.QUANTITIES:
+        st.radio(tr(f"challenges.det_pick_{q}", lang), list(range(H)), horizontal=True,
                   format_func=lambda j: tr("challenges.det_unit", lang, j=j),
                   **state.pick_args(q))  # fmt: skip
     st.button(tr("challenges.check", lang), key="check_detective", type="primary",

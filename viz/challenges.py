@@ -74,7 +74,7 @@ def create_challenge_figure(result: Result, lang: str = "en") -> go.Figure:
         rows=B,
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.09 / max(B - 1, 1),
+        vertical_spacing=50 / (ROW_HEIGHT * B),  # about 50 px between rows
         subplot_titles=titles,
     )
     t = list(range(T))
@@ -152,19 +152,28 @@ def create_detective_figure(
         vertical_spacing=0.1,
         subplot_titles=[tr("challenges.det_fig_heat", lang), tr("challenges.det_fig_depth", lang)],
     )
-    m = float(np.max(np.abs(c), initial=1e-9))
+    # Each row scaled to its own largest |c|: a unit with small values shows its pattern too.
+    scale = np.maximum(np.max(np.abs(c), axis=1, keepdims=True), 1e-9)  # (H, 1)
     fig.add_trace(
         go.Heatmap(
-            z=c,
+            z=c / scale,
             x=list(range(T)),
             y=list(range(H)),
             colorscale=palette.C_SCALE,
-            zmin=-m,
-            zmax=m,
-            colorbar={"title": {"text": "c"}, "len": 0.55, "y": 0.8, "thickness": 12},
-            customdata=np.array([symbols] * H),
+            zmin=-1,
+            zmax=1,
+            colorbar={"title": {"text": "c / max|c|"}, "len": 0.55, "y": 0.8, "thickness": 12},
+            customdata=np.stack(  # hover: the unit, the bracket, c itself (H, T, 3)
+                [
+                    np.array([[u] * T for u in units]),
+                    np.array([symbols] * H),
+                    c.round(3).astype(str),
+                ],
+                axis=-1,
+            ),
             meta={"role": "heatmap"},
-            hovertemplate="unit %{y}, t = %{x} (%{customdata}): c = %{z:.3f}<extra></extra>",
+            hovertemplate="%{customdata[0]}, t = %{x} (%{customdata[1]}): c = %{customdata[2]}"
+            "<extra></extra>",
         ),
         row=1,
         col=1,
