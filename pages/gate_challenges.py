@@ -27,10 +27,11 @@ NUMBER_GROUPS = (
 CHART = {"width": "stretch", "config": {"displayModeBar": False}}
 
 
-def title(cid: str, lang: str) -> str:
-    number = state.IDS.index(cid) + 1
-    mark = " ✓" if state.tries(cid).solved else ""
-    return f"{number} · {tr(f'challenges.{cid}_title', lang)}{mark}"
+def title(cid: str, lang: str, mark: bool = False) -> str:
+    """ "3 · Write only when the input is positive", with " ✓" once solved if `mark`. (The
+    picker's labels stay unmarked: a widget whose labels change loses its state.)"""
+    solved = " ✓" if mark and state.tries(cid).solved else ""
+    return f"{state.IDS.index(cid) + 1} · {tr(f'challenges.{cid}_title', lang)}{solved}"
 
 
 def hint_and_reveal(cid: str, lang: str, solution_text: str, on_use, args=()) -> None:
@@ -141,7 +142,10 @@ st.selectbox(tr("challenges.pick", lang), state.IDS, format_func=lambda c: title
 cid = state.current_id()
 state.write_url(cid)
 
-st.subheader(title(cid, lang))
+solved = [c for c in state.IDS if state.tries(c).solved]
+if solved:
+    st.caption(tr("challenges.solved", lang, n=len(solved), of=len(state.IDS)))
+st.subheader(title(cid, lang, mark=True))
 st.markdown(tr(f"challenges.{cid}_goal", lang))
 st.caption(f"{tr('challenges.input_label', lang)} {tr(f'challenges.{cid}_input', lang)}")
 if cid == state.DETECTIVE:

@@ -248,3 +248,20 @@ def test_the_figure_speaks_the_language_asked_for():
     assert tr("challenges.fig_h", "zh") in names and tr("challenges.fig_target_h", "zh") in names
     titles = [a.text for a in zh.layout.annotations]
     assert titles == [tr("challenges.fig_input", "zh", k=k) for k in (1, 2, 3)]
+
+
+def test_the_texts_write_indices_as_subscripts_not_tex():
+    """The shared notation rule (tests/test_i18n_notation.py) for challenges.toml too."""
+    import re
+
+    from test_i18n_notation import RAW_INDEX, texts
+
+    found = texts("challenges")
+    assert len(found) > 100
+    bad = [
+        (key, lang, m.group(0))
+        for key, lang, text in found
+        for m in [*re.finditer(r"_\{", text), *RAW_INDEX.finditer(text)]
+    ]
+    assert bad == []
+    assert "c₀" in catalog()["challenges.keep_goal"]["en"]

@@ -32,7 +32,7 @@ def current_id() -> str:
         ss[_LINK_READ] = True
         raw = st.query_params.get(URL_KEY)
         ss[_LINK_PROBLEM] = None
-        if raw is None or raw in IDS:
+        if not raw or raw in IDS:  # none (or empty): the first one
             ss["_" + _ID] = raw or IDS[0]
         else:
             ss[_LINK_PROBLEM] = str(raw)[:40]
