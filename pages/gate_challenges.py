@@ -96,6 +96,7 @@ def detective_challenge(lang: str) -> None:
         det = state.detective()
     picks = state.picks()
     st.plotly_chart(create_detective_figure(det, lang, picks), key="chart_detective", **CHART)
+    st.caption(tr("challenges.det_heat_caption", lang))
     H = det.r.shape[1]
     for q in det_logic.QUANTITIES:
         st.radio(tr(f"challenges.det_pick_{q}", lang), list(range(H)), horizontal=True,

@@ -162,7 +162,7 @@ def create_detective_figure(
             colorscale=palette.C_SCALE,
             zmin=-1,
             zmax=1,
-            colorbar={"title": {"text": "c / max|c|"}, "len": 0.55, "y": 0.8, "thickness": 12},
+            colorbar={"len": 0.55, "y": 0.8, "thickness": 12},  # ±1: c / max|c| of its row
             customdata=np.stack(  # hover: the unit, the bracket, c itself (H, T, 3)
                 [
                     np.array([[u] * T for u in units]),
