@@ -127,7 +127,7 @@ def detective_challenge(lang: str) -> None:
     hint_and_reveal(cid, lang, solution, state.use_detective_solution)
     if tries.solved:
         st.plotly_chart(create_correlation_figure(det, lang), key="chart_r", **CHART)
-        st.caption(tr("challenges.det_r_caption", lang))
+        st.caption(tr("challenges.det_r_caption", lang, tol=det_logic.TOLERANCE))
 
 
 lang = session.lang()
