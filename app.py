@@ -104,14 +104,14 @@ def home() -> None:
     st.subheader(tr("home.around_title", lang))
     st.caption(tr("home.start_hint", lang))
     pages = {file: (title_key, icon) for file, _url, title_key, icon in session.PAGES}
-    for row in range(2):  # one st.columns per row, so the cards of a row line up
+    files = list(_AROUND)
+    for row in range(0, len(files), 3):  # one st.columns per row: its cards line up
         cols = st.columns(3)
-        for n in range(3):
-            file, key = _AROUND[3 * row + n]
+        for col, file in zip(cols, files[row : row + 3]):
             title_key, icon = pages[file]
-            with cols[n], st.container(border=True, height="stretch"):
+            with col, st.container(border=True, height="stretch"):
                 session.page_link(_PAGE_OBJECTS[file], label=tr(title_key, lang), icon=icon)
-                st.caption(tr(f"home.around_{key}", lang))
+                st.caption(tr(_AROUND[file], lang))
 
     st.divider()
     c1, c2 = st.columns(2, gap="large")
@@ -155,9 +155,16 @@ def _lesson_call(lang: str) -> None:
         st.caption(tr("lesson.cta_body", lang))
 
 
-_AROUND = (("pages/cell.py", "cell"), ("pages/network.py", "network"), ("pages/gates.py", "time"),
-           ("pages/compare.py", "torch"), ("pages/train.py", "train"),
-           ("pages/rnn_vs_lstm.py", "why"))  # fmt: skip
+# The landing's card caption of each page.
+_AROUND = {
+    "pages/cell.py": "home.around_cell",
+    "pages/gate_challenges.py": "challenges.around",
+    "pages/network.py": "home.around_network",
+    "pages/gates.py": "home.around_time",
+    "pages/compare.py": "home.around_torch",
+    "pages/train.py": "home.around_train",
+    "pages/rnn_vs_lstm.py": "home.around_why",
+}
 _LEGEND_KEYS = ("c", "h", "x", "sigma", "tanh", "forget", "input", "candidate", "output", "hidden")
 
 lang = session.lang()
@@ -172,6 +179,7 @@ nav = st.navigation(
             _home,
             _PAGE_OBJECTS["pages/guided_lesson.py"],
             _PAGE_OBJECTS["pages/cell.py"],
+            _PAGE_OBJECTS["pages/gate_challenges.py"],
             _PAGE_OBJECTS["pages/network.py"],
             _PAGE_OBJECTS["pages/gates.py"],
         ],

@@ -22,6 +22,10 @@ MAX_URL_TEXT = 4_000  # a typed input longer than this stays in the session, not
 MAX_HIDDEN = 64  # H: the cell figure and the heatmaps show one row per unit
 MAX_LAYERS = 3  # stacked layers the unrolled network can draw side by side
 MAX_SEED = 2**31 - 1  # every seed field: NumPy and torch both take it; a link cannot ask for more
+HAND_RANGE = (
+    -5.0,
+    5.0,
+)  # the hand-set cell's 12 numbers: σ(5) ≈ 0.993, a gate is fully open or shut
 MAX_INDEX = 10_000  # a timestep or unit index in a link: clamped to the run afterwards
 
 # Uploads (state_dicts on the Compare page). `.streamlit/config.toml` refuses bigger files first.

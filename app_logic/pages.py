@@ -11,6 +11,7 @@ from __future__ import annotations
 PAGES = (
     ("pages/guided_lesson.py", "lesson", "lesson.nav", ":material/school:"),
     ("pages/cell.py", "step", "common.nav_cell", ":material/memory:"),
+    ("pages/gate_challenges.py", "challenges", "challenges.nav_title", ":material/emoji_events:"),
     ("pages/network.py", "unrolled", "common.nav_network", ":material/view_column:"),
     ("pages/gates.py", "time", "common.nav_time", ":material/timeline:"),
     ("pages/compare.py", "torch", "common.nav_torch", ":material/fact_check:"),

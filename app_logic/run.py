@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app_logic import inputs
+from app_logic import hand_cell, inputs
 from app_logic.i18n import tr
 from app_logic.settings import Selection, Settings, clamp_selection
 from lstm_core import LSTM, Trace
@@ -114,22 +114,10 @@ def make_input(
     raise inputs.InputError("unknown_preset", f"unknown input {cfg.input_kind!r}", kind="?")
 
 
-def hand_state_dict(hand: tuple[float, ...], D: int, dtype) -> dict[str, np.ndarray]:
-    """The 1-unit cell's state_dict: each x-weight applies to every one of the D features."""
-    w, u, b = np.array(hand[0:4]), np.array(hand[4:8]), np.array(hand[8:12])
-    return {
-        "weight_ih_l0": np.repeat(w[:, None], D, axis=1).astype(dtype),  # (4, D)
-        "weight_hh_l0": u[:, None].astype(dtype),  # (4, 1)
-        "bias_ih_l0": b.astype(dtype),  # (4,)
-        "bias_hh_l0": np.zeros(4, dtype),  # (4,)
-    }
-
-
 def model_random_or_hand(cfg: Settings, D: int) -> LSTM:
     """The seeded random model of `cfg`'s sizes, or the hand-set 1-unit cell; in eval mode."""
     if cfg.is_hand:
-        model = LSTM(D, 1, dtype=cfg.dtype)
-        model.load_state_dict(hand_state_dict(cfg.hand, D, cfg.dtype))
+        model = hand_cell.model(cfg.hand, D, cfg.dtype)
     else:
         model = LSTM(
             D,

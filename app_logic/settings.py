@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app_logic import hand_cell
 from app_logic.limits import MAX_D, MAX_HIDDEN, MAX_INDEX, MAX_LAYERS, MAX_SEED, MAX_T, MAX_URL_TEXT
 from app_logic.limits import MAX_TYPED_CHARS as MAX_TEXT_CHARS
 
@@ -24,11 +25,8 @@ LANGS = ("en", "zh")
 INPUT_KINDS = ("sine", "step", "impulse", "noise", "text", "typed", "csv")
 WEIGHT_SOURCES = ("random", "hand", "trained", "uploaded")
 DTYPES = ("float64", "float32")
-HAND_RANGE = (-5.0, 5.0)
-# The hand-set 1-unit cell: x-weights, h-weights, biases, each in torch's gate order i, f, g, o.
-HAND_NAMES = ("w_i", "w_f", "w_g", "w_o", "u_i", "u_f", "u_g", "u_o", "b_i", "b_f", "b_g", "b_o")
-# A readable first cell: f = σ(2) ≈ 0.88 keeps most of c, o = σ(1) ≈ 0.73, i and g follow x.
-HAND_DEFAULT = (2.0, 0.0, 2.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 2.0, 0.0, 1.0)
+# The hand-set 1-unit cell (app_logic/hand_cell.py): its 12 numbers' names, defaults and range.
+HAND_NAMES, HAND_DEFAULT, HAND_RANGE = hand_cell.NAMES, hand_cell.DEFAULT, hand_cell.RANGE
 # The stages of one timestep inside the cell, in the order it computes them (the selection's
 # `stage` indexes this; the URL names it): f → i → g → c update → o → h.
 STAGES = ("forget", "input", "candidate", "update", "output", "hidden")
