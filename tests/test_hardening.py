@@ -34,6 +34,8 @@ SINE = np.sin(2 * np.pi * np.arange(12) / 12)  # the default input every bad inp
 # What each page must still draw after bad input: (file or None for the landing, min charts).
 PAGES = {
     "home": (None, 0),
+    "lesson": ("pages/guided_lesson.py", 1),
+    "challenges": ("pages/gate_challenges.py", 1),
     "cell": ("pages/cell.py", 1),
     "network": ("pages/network.py", 1),
     "gates": ("pages/gates.py", 4),
