@@ -24,6 +24,9 @@ LANGS = ("en", "zh")
 INPUT_KINDS = ("sine", "step", "impulse", "noise", "text", "typed", "csv")
 WEIGHT_SOURCES = ("random", "hand", "trained", "uploaded")
 DTYPES = ("float64", "float32")
+# The colour palettes (viz.palette.PALETTES has one of each; a test keeps the two lists equal):
+# the article's own colours (the default) and a colour-blind-safe one.
+PALETTE_NAMES = ("article", "colorblind")
 HAND_RANGE = (-5.0, 5.0)
 # The hand-set 1-unit cell: x-weights, h-weights, biases, each in torch's gate order i, f, g, o.
 HAND_NAMES = ("w_i", "w_f", "w_g", "w_o", "u_i", "u_f", "u_g", "u_o", "b_i", "b_f", "b_g", "b_o")
@@ -36,7 +39,7 @@ STAGES = ("forget", "input", "candidate", "update", "output", "hidden")
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the sidebar sets: language, input, model sizes, weight source, seed."""
+    """Everything the sidebar sets: language, input, model sizes, weight source, seed, colours."""
 
     lang: str = "en"
     input_kind: str = "sine"
@@ -51,6 +54,7 @@ class Settings:
     weights: str = "random"
     seed: int = 0
     hand: tuple[float, ...] = HAND_DEFAULT
+    palette: str = "article"  # the colours of every figure (viz.palette.PALETTES)
 
     @property
     def is_hand(self) -> bool:
@@ -93,6 +97,7 @@ QUERY_KEYS = {
     "weights": "weights",
     "seed": "seed",
     "hand": "hand",
+    "palette": "palette",
 }
 SELECTION_KEYS = {
     "k": "layer",
@@ -116,6 +121,7 @@ CHOICES = {
     "input_kind": INPUT_KINDS,
     "dtype": DTYPES,
     "weights": WEIGHT_SOURCES,
+    "palette": PALETTE_NAMES,
 }
 
 
