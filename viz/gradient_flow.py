@@ -97,7 +97,7 @@ def step_factors(flow: GradientFlow, lang: str = "en") -> go.Figure:
             marker={"size": 5},
         )
     )
-    fig.add_hline(y=1.0, line={"color": "#868e96", "dash": "dot", "width": 1})
+    fig.add_hline(y=1.0, line={"color": "#adb5bd", "dash": "dot", "width": 1})  # a neutral grey
     top = np.nanmax(np.concatenate([flow.rnn_factor[1:], flow.forget_mean, [1.1]]))
     fig.update_yaxes(
         range=[0, min(float(top) * 1.05, 3.0)], title_text=tr("why.fig_factor_axis", lang)
