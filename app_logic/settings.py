@@ -27,6 +27,9 @@ WEIGHT_SOURCES = ("random", "hand", "trained", "uploaded")
 DTYPES = ("float64", "float32")
 # The hand-set 1-unit cell (app_logic/hand_cell.py): its 12 numbers' names, defaults and range.
 HAND_NAMES, HAND_DEFAULT, HAND_RANGE = hand_cell.NAMES, hand_cell.DEFAULT, hand_cell.RANGE
+# The colour palettes (viz.palette.PALETTES has one of each; a test keeps the two lists equal):
+# the article's own colours (the default) and a colour-blind-safe one.
+PALETTE_NAMES = ("article", "colorblind")
 # The stages of one timestep inside the cell, in the order it computes them (the selection's
 # `stage` indexes this; the URL names it): f → i → g → c update → o → h.
 STAGES = ("forget", "input", "candidate", "update", "output", "hidden")
@@ -34,7 +37,7 @@ STAGES = ("forget", "input", "candidate", "update", "output", "hidden")
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything the sidebar sets: language, input, model sizes, weight source, seed."""
+    """Everything the sidebar sets: language, input, model sizes, weight source, seed, colours."""
 
     lang: str = "en"
     input_kind: str = "sine"
@@ -49,6 +52,7 @@ class Settings:
     weights: str = "random"
     seed: int = 0
     hand: tuple[float, ...] = HAND_DEFAULT
+    palette: str = "article"  # the colours of every figure (viz.palette.PALETTES)
 
     @property
     def is_hand(self) -> bool:
@@ -91,6 +95,7 @@ QUERY_KEYS = {
     "weights": "weights",
     "seed": "seed",
     "hand": "hand",
+    "palette": "palette",
 }
 SELECTION_KEYS = {
     "k": "layer",
@@ -114,6 +119,7 @@ CHOICES = {
     "input_kind": INPUT_KINDS,
     "dtype": DTYPES,
     "weights": WEIGHT_SOURCES,
+    "palette": PALETTE_NAMES,
 }
 
 

@@ -14,18 +14,23 @@ import streamlit as st
 from app_logic.i18n import tr
 from lstm_core import recurrence
 from ui import session, stepper, widgets
+from viz import palette
 from viz.cell_diagram import MAX_STEPS, Step, create_cell_figure, step_window
 
 REOPEN = "_cell_reopen"  # the "open at t" slider moved: rerun the page, not only its fragment
 
 
 @st.cache_resource(max_entries=16, ttl="1h", show_spinner=False)
-def _figure(_trace, fingerprint: str, sel: session.Selection, lang: str, labels: tuple):
-    """The figure for one view (cached: hundreds of frames take a moment to build)."""
-    return create_cell_figure(
-        _trace, layer=sel.layer, direction=sel.direction, unit=sel.unit, t=sel.t,
-        stage=sel.stage, reveal=sel.reveal, predict=sel.predict, lang=lang, step_labels=labels,
-    )  # fmt: skip
+def _figure(
+    _trace, fingerprint: str, sel: session.Selection, lang: str, labels: tuple, palette_name: str
+):
+    """The figure for one view (cached: hundreds of frames take a moment to build), in the
+    palette `palette_name` (part of the key: the cache is shared by every session)."""
+    with palette.using(palette_name):
+        return create_cell_figure(
+            _trace, layer=sel.layer, direction=sel.direction, unit=sel.unit, t=sel.t,
+            stage=sel.stage, reveal=sel.reveal, predict=sel.predict, lang=lang, step_labels=labels,
+        )  # fmt: skip
 
 
 def _fingerprint(run: session.Run) -> str:
@@ -114,7 +119,7 @@ if lt.weight_hr is not None:
     st.caption(tr("cell.proj_note", lang, P=lt.h.shape[-1]))
 
 try:
-    fig = _figure(trace, _fingerprint(run), sel, lang, tuple(run.step_labels))
+    fig = _figure(trace, _fingerprint(run), sel, lang, tuple(run.step_labels), palette.active())
 except ValueError as e:
     st.error(tr("cell.no_run", lang, reason=str(e)))
 else:

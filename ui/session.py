@@ -37,6 +37,7 @@ from app_logic.settings import (  # noqa: F401
     HAND_RANGE,
     INPUT_KINDS,
     LANGS,
+    PALETTE_NAMES,
     QUERY_KEYS,
     SELECTION_KEYS,
     STAGES,
@@ -52,6 +53,7 @@ from app_logic.settings import (  # noqa: F401
     settings_to_query,
 )
 from lstm_core import LSTM
+from viz import palette
 
 # Session-state keys (no widget owns them) and the keys other pages fill.
 _CFG = "_settings"
@@ -104,10 +106,11 @@ def history_navigation() -> bool:
 
 def begin_run() -> None:
     """Call first in every run: after Back / Forward, settings and selection follow the URL
-    (each step, setting and selection change is one browser history entry: Back undoes it)."""
+    (each step, setting and selection change is one browser history entry: Back undoes it).
+    The settings' palette becomes this run's (see `settings`)."""
     if history_navigation():
         st.session_state[_INIT] = False
-    _init_session()
+    settings()
 
 
 def _init_session() -> None:
@@ -124,9 +127,30 @@ def _init_session() -> None:
 
 
 def settings() -> Settings:
-    """The current settings (from the sidebar, the URL on a session's first run, or defaults)."""
+    """The current settings (from the sidebar, the URL on a session's first run, or defaults).
+
+    Also makes their palette the active one of this script run (`viz.palette.use`): every
+    figure drawn after it, in this session only, has its colours."""
     _init_session()
-    return st.session_state[_CFG]
+    cfg = st.session_state[_CFG]
+    palette.use(cfg.palette)
+    return cfg
+
+
+def _session_palette() -> str | None:
+    """The palette of the session whose script runs on this thread, or None outside a run.
+
+    `viz.palette`'s fallback: a run that never called `settings()` on its thread (a fragment's
+    rerun) still draws in its session's colours."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
+    cfg = st.session_state.get(_CFG)
+    return cfg.palette if isinstance(cfg, Settings) else None
+
+
+palette.set_fallback(_session_palette)
 
 
 def lang() -> str:
@@ -191,7 +215,8 @@ def current_run() -> Run:
     cfg = settings()
     ss = st.session_state
     csv_bytes = ss.get(CSV_BYTES) if cfg.input_kind == "csv" else None
-    base = dataclasses.replace(cfg, lang="en")  # one cached model for both languages
+    # one cached model for both languages and both palettes (a Run holds numbers, no colours)
+    base = dataclasses.replace(cfg, lang="en", palette="article")
     if cfg.weights in ("trained", "uploaded"):
         ext_key, external = _external_source(cfg)
         key = (base, hashlib.sha1(csv_bytes or b"").hexdigest(), ext_key)

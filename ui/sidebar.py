@@ -1,4 +1,5 @@
-"""The shared sidebar, drawn once per run by `app.py`: language, input, model, weights, downloads.
+"""The shared sidebar, drawn once per run by `app.py`: language, colours, input, model, weights,
+downloads.
 
 Each widget has its own key (`w_<field>`), bound to its setting through `ui.widgets.bound`:
 re-seeded from the settings before it is drawn and copied back through `session.set_settings`
@@ -63,8 +64,9 @@ def _on_csv() -> None:
 
 
 def _on_reset() -> None:
-    """Every setting back to its default (the language stays), the selection too."""
-    defaults = session.Settings(lang=session.lang())
+    """Every setting back to its default (the language and the colours stay), the selection too."""
+    cfg = session.settings()
+    defaults = session.Settings(lang=cfg.lang, palette=cfg.palette)
     session.set_settings(**{f: getattr(defaults, f) for f in session.QUERY_KEYS.values()})
     session.set_selection(layer=0, direction=0, t=None, unit=None)
     session.clear_url_messages()
@@ -87,6 +89,14 @@ def draw() -> session.Settings:
             format_func=LANG_NAMES.get,
             horizontal=True,
             **_setting("lang", cfg.lang),
+        )
+        st.radio(
+            tr("common.palette", lang),
+            session.PALETTE_NAMES,
+            format_func=lambda p: tr(f"common.palette_{p}", lang),
+            horizontal=True,
+            help=tr("common.palette_help", lang),
+            **_setting("palette", cfg.palette),
         )
         _input_section(cfg)
         _model_section(cfg)

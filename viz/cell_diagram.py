@@ -445,16 +445,16 @@ def _annotations(tr: Callable[..., str]) -> list[dict]:
                 showarrow=True, arrowhead=2, arrowsize=1.0, arrowwidth=3, arrowcolor=color,
             )
         )  # fmt: skip
-    legend = [
-        (palette.C_LINE, tr("cell.legend_c")),
-        (palette.H_LINE, tr("cell.legend_h")),
-        (palette.X_LINE, tr("cell.legend_x")),
+    legend = [  # the line's look too (never colour alone): c solid, h dashed
+        (palette.C_LINE, "━━", tr("cell.legend_c")),
+        (palette.H_LINE, "━ ━", tr("cell.legend_h")),
+        (palette.X_LINE, "━━", tr("cell.legend_x")),
     ]
-    for n, (color, text) in enumerate(legend):  # a colour key along the bottom of the cell
+    for n, (color, swatch, text) in enumerate(legend):  # a colour key along the bottom of the cell
         ann.append(
             dict(
                 x=50.0 + 25.0 * n, y=1.5, xanchor="left", yanchor="middle", showarrow=False,
-                font=dict(color=color, size=13), text=f"<b>━━</b> {text}",
+                font=dict(color=color, size=13), text=f"<b>{swatch}</b> {text}",
             )
         )  # fmt: skip
     return ann

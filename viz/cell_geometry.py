@@ -51,30 +51,33 @@ NODES = {  # name → (x, y, symbol)
 LINE_W = {"c": 4.0, "h": 4.0, "x": 2.5, "gate": 2.5}
 
 
-def _line(x0: float, y0: float, x1: float, y1: float, color: str, width: float) -> dict:
-    return dict(
-        type="line", x0=x0, y0=y0, x1=x1, y1=y1, line=dict(color=color, width=width), layer="below"
-    )
+def _line(
+    x0: float, y0: float, x1: float, y1: float, color: str, width: float, dash: str = "solid"
+) -> dict:
+    line = dict(color=color, width=width, dash=dash)
+    return dict(type="line", x0=x0, y0=y0, x1=x1, y1=y1, line=line, layer="below")
 
 
 def cable(x0: float, y0: float, x1: float, y1: float) -> list[dict]:
-    """The h + x cable: a rose-red line with the grey input line running inside it."""
+    """The h + x cable: a rose-red (dashed) line with the grey input line running inside it."""
     return [
-        _line(x0, y0, x1, y1, palette.H_LINE, 6.0),
+        _line(x0, y0, x1, y1, palette.H_LINE, 6.0, palette.LINE_DASH["h"]),
         _line(x0, y0, x1, y1, palette.X_LINE, 2.0),
     ]
 
 
 def static_lines() -> list[dict]:
-    """Every line of the cell, coloured by what it carries (green c, rose-red h, grey x)."""
+    """Every line of the cell, coloured by what it carries (green c, rose-red h, grey x); the h
+    lines also dashed (never colour alone)."""
     c, h, x = palette.C_LINE, palette.H_LINE, palette.X_LINE
+    hd = palette.LINE_DASH["h"]
     wc, wh, wx, wg = LINE_W["c"], LINE_W["h"], LINE_W["x"], LINE_W["gate"]
     gx = GATE_X
     top = Y_GATE + BOX_H / 2
     lines = [
         _line(X_IN, Y_C, X_C_END, Y_C, c, wc),  # c_{t-1} → × f → + i⊙g → c_t
         _line(X_TANH_C, Y_C, X_TANH_C, Y_TANH_C + BOX_H / 2, c, wc),  # c_t down into tanh
-        _line(X_IN, Y_BUS, X_X, Y_BUS, h, wh),  # h_{t-1} comes in
+        _line(X_IN, Y_BUS, X_X, Y_BUS, h, wh, hd),  # h_{t-1} comes in
         _line(X_X, 0.5, X_X, Y_BUS, x, 3.0),  # x_t comes up and joins it
         # each σ gate's output: a weight in (0, 1), drawn in the σ colour
         _line(gx["f"], top, gx["f"], Y_C - NODE_R, palette.SIGMA_BOX, wg),
@@ -90,9 +93,9 @@ def static_lines() -> list[dict]:
         # i ⊙ g goes up into the c line
         _line(gx["g"], Y_MUL_IG + NODE_R, gx["g"], Y_C - NODE_R, c, wx),
         # h_t: down from × o, out to the right and up to the output
-        _line(X_TANH_C, Y_O - NODE_R, X_TANH_C, Y_H_OUT, h, wh),
-        _line(X_TANH_C, Y_H_OUT, X_H_END, Y_H_OUT, h, wh),
-        _line(X_H_UP, Y_H_OUT, X_H_UP, 71.0, h, wh),
+        _line(X_TANH_C, Y_O - NODE_R, X_TANH_C, Y_H_OUT, h, wh, hd),
+        _line(X_TANH_C, Y_H_OUT, X_H_END, Y_H_OUT, h, wh, hd),
+        _line(X_H_UP, Y_H_OUT, X_H_UP, 71.0, h, wh, hd),
     ]
     lines += cable(X_X, Y_BUS, gx["o"], Y_BUS)
     for g in ("f", "i", "g", "o"):
@@ -112,22 +115,37 @@ def gate_boxes() -> list[tuple[float, float, str, str]]:
     ]
 
 
-# Value labels: name → (x, y, xanchor, colour). Order fixed: the figure indexes them.
-LABELS = {
-    "c_prev": (X_IN + 0.5, Y_C - 3.4, "left", palette.C_LINE),
-    "kept": (43.5, Y_C + 3.4, "center", palette.C_LINE),
-    "c": (X_TANH_C + 1.5, Y_C + 3.4, "left", palette.C_LINE),
-    "h_prev": (X_IN + 0.5, Y_BUS + 3.6, "left", palette.H_LINE),
-    "x": (X_X + 1.5, 2.6, "left", palette.X_LINE),
-    "f": (GATE_X["f"] + 1.4, 45.0, "left", palette.SIGMA_BOX),
-    "i": (GATE_X["i"] + 1.4, 42.4, "left", palette.SIGMA_BOX),
-    "g": (GATE_X["g"] + 1.4, 42.4, "left", palette.TANH_BOX),
-    "written": (GATE_X["g"] + 1.4, 53.5, "left", palette.C_LINE),
-    "o": (90.0, Y_O + 2.6, "center", palette.SIGMA_BOX),
-    "tanh_c": (X_TANH_C + 5.0, Y_TANH_C, "left", palette.TANH_BOX),
-    "h": (X_TANH_C + 1.5, Y_H_OUT + 3.2, "left", palette.H_LINE),
-    "h_up": (X_H_UP - 1.2, 74.0, "right", palette.H_LINE),
+# Value labels: name → (x, y, xanchor, colour name in viz.palette). Order fixed: the figure indexes
+# them. `LABELS` (below) gives them with the active palette's colours.
+_LABEL_SPEC = {
+    "c_prev": (X_IN + 0.5, Y_C - 3.4, "left", "C_LINE"),
+    "kept": (43.5, Y_C + 3.4, "center", "C_LINE"),
+    "c": (X_TANH_C + 1.5, Y_C + 3.4, "left", "C_LINE"),
+    "h_prev": (X_IN + 0.5, Y_BUS + 3.6, "left", "H_LINE"),
+    "x": (X_X + 1.5, 2.6, "left", "X_LINE"),
+    "f": (GATE_X["f"] + 1.4, 45.0, "left", "SIGMA_BOX"),
+    "i": (GATE_X["i"] + 1.4, 42.4, "left", "SIGMA_BOX"),
+    "g": (GATE_X["g"] + 1.4, 42.4, "left", "TANH_BOX"),
+    "written": (GATE_X["g"] + 1.4, 53.5, "left", "C_LINE"),
+    "o": (90.0, Y_O + 2.6, "center", "SIGMA_BOX"),
+    "tanh_c": (X_TANH_C + 5.0, Y_TANH_C, "left", "TANH_BOX"),
+    "h": (X_TANH_C + 1.5, Y_H_OUT + 3.2, "left", "H_LINE"),
+    "h_up": (X_H_UP - 1.2, 74.0, "right", "H_LINE"),
 }
+
+
+def labels() -> dict[str, tuple[float, float, str, str]]:
+    """name → (x, y, xanchor, colour) of the value labels, in the active palette's colours."""
+    return {k: (x, y, a, getattr(palette, c)) for k, (x, y, a, c) in _LABEL_SPEC.items()}
+
+
+def __getattr__(name: str):
+    """`geo.LABELS`: resolved on each access, so it follows the active palette (PEP 562)."""
+    if name == "LABELS":
+        return labels()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # The stage (index into equations.STAGES) at which each quantity is computed; -1: it comes in.
 LABEL_STAGE = {
     "c_prev": -1,

@@ -21,7 +21,13 @@ from app_logic.i18n import tr
 from viz import palette
 
 INK = "#212529"  # a neutral: the depths the detective compares with, the picked unit's frame
-COLORS = {"x": palette.X_LINE, "c": palette.C_LINE, "h": palette.H_LINE}
+
+
+def _colour(q: str) -> str:
+    """x, c or h's colour in the active palette (read when drawn: chosen per run)."""
+    return {"x": palette.X_LINE, "c": palette.C_LINE, "h": palette.H_LINE}[q]
+
+
 ROW_HEIGHT = 190  # px per input sequence
 HALF = 0.4  # a band covers its steps ± this much on the time axis
 
@@ -92,8 +98,8 @@ def create_challenge_figure(result: Result, lang: str = "en") -> go.Figure:
                 y=by,
                 mode="lines",
                 fill="toself",
-                fillcolor=_rgba(COLORS[q], 0.16),
-                line={"color": COLORS[q], "width": 1.5, "dash": "dash"},
+                fillcolor=_rgba(_colour(q), 0.16),
+                line={"color": _colour(q), "width": 1.5, "dash": "dash"},
                 hoverinfo="skip",
                 name=tr(f"challenges.fig_target_{q}", lang),
                 legendgroup="target",
@@ -114,9 +120,9 @@ def create_challenge_figure(result: Result, lang: str = "en") -> go.Figure:
                     y=[float(v) for v in values],
                     mode="lines+markers",
                     line={
-                        "color": COLORS[role],
+                        "color": _colour(role),
                         "width": width,
-                        "dash": "dot" if role == "x" else "solid",
+                        "dash": "dot" if role == "x" else palette.LINE_DASH[role],
                     },
                     marker={"size": 5 if role == "x" else 6},
                     name=tr(f"challenges.fig_{role}", lang),

@@ -15,7 +15,6 @@ from . import palette
 
 GATE_STAGE = {"i": "input", "f": "forget", "g": "candidate", "o": "output"}
 GATE_ORDER = ("i", "f", "g", "o")  # torch's row order in weight_ih / weight_hh
-DIFF_SCALE = [[0.0, "#f8f9fa"], [1.0, palette.STAGE_EDGE["hidden"]]]
 _FONT = {"family": palette.FONT_FAMILY, "size": 12}
 
 
@@ -79,7 +78,7 @@ def create_tensor_figure(
             y=y,
             zmin=0.0,
             zmax=tol,
-            colorscale=DIFF_SCALE,
+            colorscale=palette.DIFF_SCALE,
             hovertemplate=hover.replace("%{z:.17g}", f"{diff_name} %{{z:.3e}}"),
             colorbar={
                 "x": 1.0,
@@ -115,7 +114,8 @@ def create_gate_diff_figure(
     y_label: str,
     lang: str = "en",
 ) -> go.Figure:
-    """max |NumPy − torch| per timestep, a line per gate (and c, h); log scale, tolerance dashed."""
+    """max |NumPy − torch| per timestep, a line per gate (dotted) and c (solid), h (dashed);
+    log scale, the tolerance dash-dotted."""
     fig = go.Figure()
     floor = 1e-18  # exact zeros still show on a log axis
     T = 0
@@ -131,7 +131,8 @@ def create_gate_diff_figure(
                 line={
                     "color": palette.GATE_COLOR.get(name, palette.X_LINE),
                     "width": 2,
-                    "dash": "dot" if name in ("c", "h") else "solid",
+                    # never colour alone: c solid, h dashed, the gates dotted
+                    "dash": palette.LINE_DASH.get(name, "dot"),
                 },
                 hovertemplate=f"{name}, t=%{{x}}: %{{y:.3e}}<extra></extra>",
             )
@@ -142,7 +143,7 @@ def create_gate_diff_figure(
             y=[tol, tol],
             name=tr("compare.tolerance_line", lang),
             mode="lines",
-            line={"color": palette.STAGE_EDGE["hidden"], "dash": "dash", "width": 1.5},
+            line={"color": palette.STAGE_EDGE["hidden"], "dash": "dashdot", "width": 1.5},
             hovertemplate=tr("compare.tolerance_hover", lang, tol=f"{tol:.1e}") + "<extra></extra>",
         )
     )

@@ -27,7 +27,6 @@ from viz.time_axis import (
 
 MAX_GROUPS = 24  # over time, at most this many bands of source steps (sums stay exact)
 SELECT_FILL = "#e9ecef"
-NEGATIVE = palette.C_SCALE[0][1]
 GRID = "#e9ecef"
 ZERO = "#adb5bd"  # the negative end of c's colour scale
 INITIAL_LABEL = "c₋₁"  # the initial state (c_{t-1} of step 0): not c₀, which is c_t at t = 0
@@ -195,7 +194,7 @@ def contributions_at_t(
         y=y,
         name=tr("gates.contrib_bar", lang),
         marker={
-            "color": np.where(y >= 0, palette.C_LINE, NEGATIVE),
+            "color": np.where(y >= 0, palette.C_LINE, palette.C_SCALE[0][1]),
             "opacity": 0.85,
             "pattern": {"shape": ["/"] + [""] * len(sources), "fgcolor": palette.X_LINE},
         },

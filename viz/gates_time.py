@@ -205,10 +205,11 @@ def memory_paths(
     edge = palette.STAGE_EDGE
     series("gates.kept", lt.kept[:, b, j], edge["forget"], 1, kind="bar")
     series("gates.written", lt.written[:, b, j], edge["candidate"], 1, kind="bar")
-    series("gates.c_line", lt.c[:, b, j], palette.C_LINE, 1, width=3)
+    dash = palette.LINE_DASH  # never colour alone: c solid, h dashed (and no other line dashed)
+    series("gates.c_line", lt.c[:, b, j], palette.C_LINE, 1, width=3, dash=dash["c"])
     series("gates.o_line", lt.o[:, b, j], edge["output"], 2, dash="dot")
-    series("gates.tanh_c_line", lt.tanh_c[:, b, j], palette.TANH_BOX, 2, dash="dash")
-    series("gates.h_line", lt.h_cell[:, b, j], palette.H_LINE, 2, width=3)
+    series("gates.tanh_c_line", lt.tanh_c[:, b, j], palette.TANH_BOX, 2, dash="dashdot")
+    series("gates.h_line", lt.h_cell[:, b, j], palette.H_LINE, 2, width=3, dash=dash["h"])
 
     c_lo, c_hi = palette.symmetric_range(
         np.concatenate([lt.c[:, b, j], lt.kept[:, b, j], lt.written[:, b, j]]), floor=0.5

@@ -35,27 +35,33 @@ def gradient_norms(flow: GradientFlow, lang: str = "en") -> go.Figure:
     Traces: 0 RNN h, 1 LSTM h, 2 LSTM c, 3 mean product of forget gates.
     """
     d = flow.distance.tolist()
+    dash = palette.LINE_DASH  # never colour alone: c solid, every h dashed, ∏ f dotted
     specs = (
-        (flow.rnn_h, "fig_rnn_h", {"color": RNN_COLOR, "width": 3}, "lines+markers"),
-        (flow.lstm_h, "fig_lstm_h", {"color": palette.H_LINE, "width": 3}, "lines+markers"),
-        (flow.lstm_c, "fig_lstm_c", {"color": palette.C_LINE, "width": 2}, "lines"),
+        (flow.rnn_h, "fig_rnn_h", {"color": RNN_COLOR, "width": 3, "dash": dash["h"]}, "square"),
+        (
+            flow.lstm_h,
+            "fig_lstm_h",
+            {"color": palette.H_LINE, "width": 3, "dash": dash["h"]},
+            "circle",
+        ),
+        (flow.lstm_c, "fig_lstm_c", {"color": palette.C_LINE, "width": 2, "dash": dash["c"]}, None),
         (
             flow.forget_product,
             "fig_prod_f",
-            {"color": palette.GATE_COLOR["f"], "width": 2, "dash": "dash"},
-            "lines",
+            {"color": palette.GATE_COLOR["f"], "width": 2, "dash": "dot"},
+            None,
         ),
     )
     fig = go.Figure()
-    for values, key, line, mode in specs:
+    for values, key, line, symbol in specs:  # symbol: the markers (the two h lines), or none
         fig.add_trace(
             go.Scatter(
                 x=d,
                 y=_positive(values),
-                mode=mode,
+                mode="lines+markers" if symbol else "lines",
                 name=tr(f"why.{key}", lang),
                 line=line,
-                marker={"size": 5},
+                marker={"size": 5, "symbol": symbol or "circle"},
                 hovertemplate="%{y:.3e}",
             )
         )
@@ -91,7 +97,7 @@ def step_factors(flow: GradientFlow, lang: str = "en") -> go.Figure:
             marker={"size": 5},
         )
     )
-    fig.add_hline(y=1.0, line={"color": "#868e96", "dash": "dot", "width": 1})
+    fig.add_hline(y=1.0, line={"color": "#adb5bd", "dash": "dot", "width": 1})  # a neutral grey
     top = np.nanmax(np.concatenate([flow.rnn_factor[1:], flow.forget_mean, [1.1]]))
     fig.update_yaxes(
         range=[0, min(float(top) * 1.05, 3.0)], title_text=tr("why.fig_factor_axis", lang)

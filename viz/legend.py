@@ -22,16 +22,22 @@ STAGE_BOXES = (
 )
 
 
-def _line(x1, y1, x2, y2, color, width=3.0, arrow=False) -> str:
+def _dash(dash: str | None) -> str:
+    """An SVG dash pattern (viz.palette.SVG_DASH: h dashed), or nothing for a solid line."""
+    return f' stroke-dasharray="{dash}"' if dash and dash != "none" else ""
+
+
+def _line(x1, y1, x2, y2, color, width=3.0, arrow=False, dash: str | None = None) -> str:
     head = ' marker-end="url(#arrow)"' if arrow else ""
+    cap = "butt" if _dash(dash) else "round"  # round caps would close a dash pattern's gaps
     return (
         f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="{color}" '
-        f'stroke-width="{width}" stroke-linecap="round"{head}/>'
+        f'stroke-width="{width}" stroke-linecap="{cap}"{_dash(dash)}{head}/>'
     )
 
 
-def _path(d: str, color: str, width=3.0) -> str:
-    return f'<path d="{d}" fill="none" stroke="{color}" stroke-width="{width}"/>'
+def _path(d: str, color: str, width=3.0, dash: str | None = None) -> str:
+    return f'<path d="{d}" fill="none" stroke="{color}" stroke-width="{width}"{_dash(dash)}/>'
 
 
 def _box(cx, cy, color, label, w=44, h=28) -> str:
@@ -75,6 +81,7 @@ def cell_svg(labels: dict[str, str] | None = None) -> str:
     candidate, output, hidden.
     """
     C, H, X = pal.C_LINE, pal.H_LINE, pal.X_LINE
+    HD = pal.SVG_DASH["h"]  # never colour alone: h dashed, c solid
     parts = [
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="6" '
         'markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
@@ -96,15 +103,15 @@ def cell_svg(labels: dict[str, str] | None = None) -> str:
         _sym(20, 69, "c", "t-1", C),
         _sym(724, 69, "c", "t", C),
         # Short-term memory h_{t-1} joins the input x_t into the bus that feeds every gate.
-        _path("M 40 250 L 110 250 L 110 226 L 520 226", H, 3),
+        _path("M 40 250 L 110 250 L 110 226 L 520 226", H, 3, dash=HD),
         _sym(20, 255, "h", "t-1", H),
         _path("M 130 292 L 130 232 L 520 232", X, 3),
         _sym(130, 312, "x", "t", X),
         # Gates read the bus.
-        _line(200, 226, 200, 174, H, 2),
-        _line(292, 226, 292, 174, H, 2),
-        _line(400, 226, 400, 174, H, 2),
-        _line(508, 226, 508, 174, H, 2),
+        _line(200, 226, 200, 174, H, 2, dash=HD),
+        _line(292, 226, 292, 174, H, 2, dash=HD),
+        _line(400, 226, 400, 174, H, 2, dash=HD),
+        _line(508, 226, 508, 174, H, 2, dash=HD),
         _box(200, 160, pal.SIGMA_BOX, "σ"),
         _box(292, 160, pal.SIGMA_BOX, "σ"),
         _box(400, 160, pal.TANH_BOX, "tanh", w=52),
@@ -128,9 +135,9 @@ def cell_svg(labels: dict[str, str] | None = None) -> str:
         _line(600, 124, 600, 166, "#495057", 2, arrow=True),
         _path("M 530 160 L 556 160 L 556 178 L 586 178", "#495057", 2),
         _op(600, 178, "×"),
-        _path("M 600 189 L 600 250 L 700 250", H, 3),
+        _path("M 600 189 L 600 250 L 700 250", H, 3, dash=HD),
         _sym(724, 255, "h", "t", H),
-        _path("M 660 250 L 660 120 L 700 120", H, 2),
+        _path("M 660 250 L 660 120 L 700 120", H, 2, dash=HD),
         _sym(724, 125, "h", "t", H),
     ]
     if labels is None:
@@ -187,8 +194,9 @@ def legend_html(labels: dict[str, str]) -> str:
         )
 
     for key, color in (("c", pal.C_LINE), ("h", pal.H_LINE), ("x", pal.X_LINE)):
+        style = "dashed" if pal.LINE_DASH.get(key) == "dash" else "solid"  # h dashed, c solid
         row(
-            f'<div style="width:34px;height:4px;border-radius:2px;background:{color}"></div>',
+            f'<div style="width:34px;height:0;border-top:4px {style} {color}"></div>',
             labels[key],
         )
     for key, color, sym in (("sigma", pal.SIGMA_BOX, "σ"), ("tanh", pal.TANH_BOX, "tanh")):

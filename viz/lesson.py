@@ -44,7 +44,10 @@ def memories(ex: Example, lang: str, reveal: bool) -> go.Figure:
     fig.add_hrect(y0=-1, y1=1, fillcolor=palette.STAGE_TINT["hidden"], line_width=0, layer="below")
     lines = [("x", ex.x, palette.X_LINE, "dot")]
     if reveal:
-        lines += [("c", ex.c, palette.C_LINE, "solid"), ("h", ex.h, palette.H_LINE, "solid")]
+        lines += [
+            ("c", ex.c, palette.C_LINE, palette.LINE_DASH["c"]),
+            ("h", ex.h, palette.H_LINE, palette.LINE_DASH["h"]),
+        ]
     for name, y, color, dash in lines:
         fig.add_trace(
             go.Scatter(

@@ -171,7 +171,7 @@ def network_grid(
                 x=xs,
                 y=ys,
                 mode="lines",
-                line={"color": color, "width": 2.5},
+                line={"color": color, "width": 2.5, "dash": palette.LINE_DASH[name]},
                 hoverinfo="skip",
                 name=tr(f"network.path_{name}", lang),
                 legendgroup=name,
@@ -205,14 +205,17 @@ def network_grid(
         for t in range(T)
     ]
     up_h += [((t, tops[L - 1] + CELL_H / 2 + 0.02), (t, y_out - 0.2)) for t in range(T)]
-    for pairs, color in ((up, palette.X_LINE), (up_h, palette.H_LINE)):
+    for pairs, color, dash in (
+        (up, palette.X_LINE, "solid"),
+        (up_h, palette.H_LINE, palette.LINE_DASH["h"]),
+    ):
         xs, ys = _segments(pairs)
         data.append(
             go.Scatter(
                 x=xs,
                 y=ys,
                 mode="lines",
-                line={"color": color, "width": 1.5},
+                line={"color": color, "width": 1.5, "dash": dash},
                 hoverinfo="skip",
                 showlegend=False,
             )

@@ -17,9 +17,6 @@ from viz import palette
 
 BEFORE = "#adb5bd"  # the untrained model: a light neutral, not one of the quantities' colours
 AFTER = "#212529"  # the trained model
-TARGET = palette.C_LINE  # what the model should say
-TRAIN_LOSS = "#74c0fc"
-EVAL_LOSS = palette.STAGE_EDGE["forget"]
 HEAT_GATES = ("f", "i", "o")  # the three σ gates: what to keep, what to write, what to show
 
 
@@ -60,7 +57,7 @@ def loss_curve(
             y=list(losses),
             mode="lines",
             name=tr("train.fig_train_loss", lang),
-            line={"color": TRAIN_LOSS, "width": 1},
+            line={"color": palette.TRAIN_LOSS, "width": 1},
         )
     )
     fig.add_trace(
@@ -69,7 +66,7 @@ def loss_curve(
             y=list(eval_losses),
             mode="lines+markers",
             name=tr("train.fig_eval_loss", lang),
-            line={"color": EVAL_LOSS, "width": 3},
+            line={"color": palette.STAGE_EDGE["forget"], "width": 3},
             marker={"size": 5},
         )
     )
@@ -198,7 +195,7 @@ def prediction_over_time(
     fig = go.Figure()
     specs = (
         (x, "fig_input", {"color": palette.X_LINE, "width": 1}, "lines+markers"),
-        (y, "fig_target_line", {"color": TARGET, "width": 4}, "lines"),
+        (y, "fig_target_line", {"color": palette.C_LINE, "width": 4}, "lines"),
         (y_before, "fig_before", {"color": BEFORE, "width": 2, "dash": "dot"}, "lines"),
         (y_after, "fig_after", {"color": AFTER, "width": 2}, "lines"),
     )
@@ -234,7 +231,7 @@ def prediction_scatter(
             y=[lo, hi],
             mode="lines",
             name=tr("train.fig_perfect", lang),
-            line={"color": TARGET, "dash": "dash", "width": 2},
+            line={"color": palette.C_LINE, "dash": "dash", "width": 2},
         )
     )
     for values, when, color in ((y_before, "before", BEFORE), (y_after, "after", AFTER)):
@@ -288,8 +285,14 @@ def _text_example(p, lang: str) -> go.Figure:
     right = np.asarray(p.answer) == np.asarray(p.target)
     rows = (
         (2, chars, "input", "fig_text_input", palette.X_LINE),
-        (1, target, "target", "fig_text_target", TARGET),
-        (0, guess, "untrained", "fig_untrained", [TARGET if r else GUESS_WRONG for r in right]),
+        (1, target, "target", "fig_text_target", palette.C_LINE),
+        (
+            0,
+            guess,
+            "untrained",
+            "fig_untrained",
+            [palette.C_LINE if r else GUESS_WRONG for r in right],
+        ),
     )
     fig = go.Figure()
     for y, text, role, key, color in rows:
@@ -336,7 +339,7 @@ def task_example(p, lang: str = "en") -> go.Figure:
         fig.add_trace(
             go.Scatter(
                 x=t, y=p.target, mode="lines", meta="target",
-                name=tr("train.fig_target_line", lang), line={"color": TARGET, "width": 4},
+                name=tr("train.fig_target_line", lang), line={"color": palette.C_LINE, "width": 4},
             )
         )  # fmt: skip
         fig.add_trace(
@@ -353,12 +356,12 @@ def task_example(p, lang: str = "en") -> go.Figure:
         go.Scatter(
             x=marked, y=p.x[marked, 0], mode="markers", meta="marked",
             name=tr(f"train.fig_marked_{p.task}", lang),
-            marker={"size": 13, "color": "white", "line": {"color": TARGET, "width": 3}},
+            marker={"size": 13, "color": "white", "line": {"color": palette.C_LINE, "width": 3}},
         )
     )  # fmt: skip
     last = T - 1
     for role, value, key, color, symbol, pos in (
-        ("target", float(p.target), "fig_target_last", TARGET, "diamond", "top right"),
+        ("target", float(p.target), "fig_target_last", palette.C_LINE, "diamond", "top right"),
         ("untrained", float(p.answer), "fig_untrained", GUESS_WRONG, "x", "bottom right"),
     ):
         fig.add_trace(
@@ -373,7 +376,7 @@ def task_example(p, lang: str = "en") -> go.Figure:
         y0 = float(p.target)
         fig.add_shape(
             type="line", x0=0, x1=last, y0=y0, y1=y0, layer="below",
-            line={"color": TARGET, "width": 1.5, "dash": "dash"},
+            line={"color": palette.C_LINE, "width": 1.5, "dash": "dash"},
         )  # fmt: skip
     values = np.concatenate([p.x[:, 0], [float(p.target), float(p.answer)]])
     lo, hi = float(values.min()), float(values.max())
