@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from browser_helpers import free_port
 from conftest import ROOT, assert_no_exception, in_ci, wait_idle
-from harness import free_port
 
 from app_logic.i18n import tr
 from app_logic.limits import MAX_UPLOAD_BYTES
