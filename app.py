@@ -158,11 +158,13 @@ nav = st.navigation(
             _PAGE_OBJECTS["pages/cell.py"],
             _PAGE_OBJECTS["pages/network.py"],
             _PAGE_OBJECTS["pages/gates.py"],
+            _PAGE_OBJECTS["pages/gru_cell.py"],
         ],
         tr("common.nav_section_check", lang): [
             _PAGE_OBJECTS["pages/compare.py"],
             _PAGE_OBJECTS["pages/train.py"],
             _PAGE_OBJECTS["pages/rnn_vs_lstm.py"],
+            _PAGE_OBJECTS["pages/variant_lab.py"],
         ],
     }
 )

@@ -15,6 +15,8 @@ PAGES = (
     ("pages/compare.py", "torch", "common.nav_torch", ":material/fact_check:"),
     ("pages/train.py", "training", "common.nav_train", ":material/model_training:"),
     ("pages/rnn_vs_lstm.py", "why", "common.nav_why", ":material/compare_arrows:"),
+    ("pages/gru_cell.py", "gru", "gru.nav", ":material/join_inner:"),
+    ("pages/variant_lab.py", "variants", "variants.nav", ":material/science:"),
 )
 HOME_URL = ""  # the landing page is the app's root
 
