@@ -4,6 +4,7 @@ NumPy and the standard library only; `lstm_core.torch_bridge` is the one module 
 """
 
 from .backward import Gradients, LayerGradients, lstm_backward
+from .gru import GRU, GRUCell, GRULayerTrace, GRUTrace
 from .lstm import LSTM, LSTMCell
 from .recurrence import cell_step, run_direction, sigmoid
 from .rnn import RNN, RNNLayerTrace, RNNTrace, rnn_backward
@@ -24,4 +25,8 @@ __all__ = [
     "RNNLayerTrace",
     "RNNTrace",
     "rnn_backward",
+    "GRU",
+    "GRUCell",
+    "GRULayerTrace",
+    "GRUTrace",
 ]
