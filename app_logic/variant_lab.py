@@ -107,14 +107,14 @@ def make_model(kind: str, D: int, H: int, seed: int, forget_bias: float = 0.0):
     of b_ih (H..2H; CIFG's f, whose i = 1 − f) and, for the GRU, z's rows (z keeps hₜ₋₁). NFG has
     no forget gate: nothing to add.
     """
-    from lstm_core import GRU, VariantLSTM  # the core's models
+    import lstm_core  # the core's models
 
     if kind not in RACERS:
         raise ValueError(f"kind must be one of {RACERS}, got {kind!r}")
     if kind == "GRU":
-        model = GRU(D, H, seed=seed)
+        model = lstm_core.GRU(D, H, seed=seed)
     else:
-        model = VariantLSTM(D, H, kind, seed=seed)
+        model = lstm_core.VariantLSTM(D, H, kind, seed=seed)
     if forget_bias and kind != "NFG":
         sd = model.state_dict()
         sd["bias_ih_l0"][H : 2 * H] += forget_bias  # f (LSTM order i, f, g, o) or z (r, z, n)

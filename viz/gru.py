@@ -225,31 +225,33 @@ def stage_latex(nums: GruNumbers, stage: str, revealed: bool) -> str:
     r, z, n = _c("reset", "r_t"), _c("update", "z_t"), _c("candidate", "n_t")
     h_prev, x, h = _h("h_{t-1}"), _x("x_t"), _c("hidden", "h_t")
     if stage == "reset":
-        eq = rf"{r} = \sigma(W_{{ir}}{x} + b_{{ir}} + W_{{hr}}{h_prev} + b_{{hr}})"
+        lhs, eq = r, rf"\sigma(W_{{ir}}{x} + b_{{ir}} + W_{{hr}}{h_prev} + b_{{hr}})"
         nums_ = rf"= \sigma({_k(nums.xr)} + {_kt(nums.hr)}) = {_k(nums.r)}"
     elif stage == "update":
-        eq = rf"{z} = \sigma(W_{{iz}}{x} + b_{{iz}} + W_{{hz}}{h_prev} + b_{{hz}})"
+        lhs, eq = z, rf"\sigma(W_{{iz}}{x} + b_{{iz}} + W_{{hz}}{h_prev} + b_{{hz}})"
         nums_ = rf"= \sigma({_k(nums.xz)} + {_kt(nums.hz)}) = {_k(nums.z)}"
     elif stage == "candidate":
-        eq = rf"{n} = \tanh(W_{{in}}{x} + b_{{in}} + {r} \odot (W_{{hn}}{h_prev} + b_{{hn}}))"
+        lhs, eq = n, rf"\tanh(W_{{in}}{x} + b_{{in}} + {r} \odot (W_{{hn}}{h_prev} + b_{{hn}}))"
         nums_ = (
             rf"= \tanh({_k(nums.xn)} + {_k(nums.r)} \times {_kt(nums.hn)})"
             rf" = \tanh({_k(nums.xn + nums.r * nums.hn)}) = {_k(nums.n)}"
         )
     elif stage == "hidden":
-        eq = rf"{h} = (1 - {z}) \odot {n} + {z} \odot {h_prev}"
+        lhs, eq = h, rf"(1 - {z}) \odot {n} + {z} \odot {h_prev}"
         nums_ = (
             rf"= (1 - {_k(nums.z)}) \times {_kt(nums.n)} + {_k(nums.z)} \times {_kt(nums.h_prev)}"
             rf" = {_k(nums.written)} + {_kt(nums.kept)} = {_k(nums.h)}"
         )
     else:
         raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
-    return eq + (r" \\ " + nums_ if revealed else r" = \;?")
+    if not revealed:
+        return rf"{lhs} = {eq} = \;?"
+    return rf"\begin{{aligned}} {lhs} &= {eq} \\ &{nums_} \end{{aligned}}"
 
 
 def all_latex() -> list[str]:
     """The four equations without numbers (the page's summary)."""
-    blank = GruNumbers(0, 0, np.zeros(1), *([0.0] * 10))
+    blank = GruNumbers(0, 0, np.zeros(1), *([0.0] * 11))
     return [stage_latex(blank, s, revealed=False).removesuffix(r" = \;?") for s in STAGES]
 
 
