@@ -48,8 +48,9 @@ def torch_chain(module, cfg: cl.CompareConfig, inp: cl.Inputs, masks):
     T, B, _ = x_tm.shape
     ND, H, L = cfg.num_directions, cfg.hidden_size, cfg.num_layers
     dt = np.dtype(cfg.dtype)
-    gates = [[{g: np.zeros((T, B, H), dt) for g in GATE_NAMES} for _ in range(ND)]
-             for _ in range(L)]  # fmt: skip
+    gates = [
+        [{g: np.zeros((T, B, H), dt) for g in GATE_NAMES} for _ in range(ND)] for _ in range(L)
+    ]
     h_n = np.zeros((L * ND, B, H), dt)
     out = np.zeros((T, B, ND * H), dt)
     lengths = np.full(B, T) if inp.lengths is None else inp.lengths
@@ -104,10 +105,16 @@ def gradient_row(cfg: cl.CompareConfig) -> GradRow:
     refs = {k: None for k in core}
     if cfg.dtype == "float32":  # torch's own float32-vs-float64 gap, per parameter
         cfg64 = dataclasses.replace(cfg, dtype="float64")
-        m64 = cl.build_model(cfg64, {k: v.astype(np.float64) for k, v in model.state_dict().items()})
-        g64 = ct.torch_param_grads(cl.twin(m64), inp.x.astype(np.float64),
-                                   cl.as_float64(inp.hx), inp.lengths,
-                                   inp.grad_output.astype(np.float64))  # fmt: skip
+        m64 = cl.build_model(
+            cfg64, {k: v.astype(np.float64) for k, v in model.state_dict().items()}
+        )
+        g64 = ct.torch_param_grads(
+            cl.twin(m64),
+            inp.x.astype(np.float64),
+            cl.as_float64(inp.hx),
+            inp.lengths,
+            inp.grad_output.astype(np.float64),
+        )
         refs = {k: float(np.max(np.abs(t_grads[k] - g64[k]), initial=0.0)) for k in core}
     per = {}
     for k in core:
@@ -141,9 +148,16 @@ def run_gru_comparison(cfg: cl.CompareConfig) -> cl.CompareResult:
     ref_out = ref_g = None
     if cfg.dtype == "float32":
         cfg64 = dataclasses.replace(cfg, dtype="float64")
-        m64 = cl.build_model(cfg64, {k: v.astype(np.float64) for k, v in model.state_dict().items()})
-        inp64 = cl.Inputs(inp.x.astype(np.float64), cl.as_float64(inp.hx), inp.lengths,
-                          inp.grad_output.astype(np.float64), _batch_first=cfg.batch_first)  # fmt: skip
+        m64 = cl.build_model(
+            cfg64, {k: v.astype(np.float64) for k, v in model.state_dict().items()}
+        )
+        inp64 = cl.Inputs(
+            inp.x.astype(np.float64),
+            cl.as_float64(inp.hx),
+            inp.lengths,
+            inp.grad_output.astype(np.float64),
+            _batch_first=cfg.batch_first,
+        )
         o64, hn64, ref_g = torch_chain(cl.twin(m64), cfg64, inp64, masks)
         ref_out = (o64, hn64)
     tensors = {}
@@ -164,8 +178,9 @@ def run_gru_comparison(cfg: cl.CompareConfig) -> cl.CompareResult:
         gates=_gate_checks(cfg, trace, torch_g, ref_g),
         torch_layerwise=cfg.dropout_active,
         core_shapes={k: tuple(v.shape) for k, v in model.state_dict().items()},
-        torch_shapes={k: tuple(v.shape) for k, v in tb.state_dict_from_torch(
-            module.state_dict()).items()},  # fmt: skip
+        torch_shapes={
+            k: tuple(v.shape) for k, v in tb.state_dict_from_torch(module.state_dict()).items()
+        },
         bias_demo=None,
         torch_version=ct.torch_version(),
         extra={"grads": grads},
@@ -180,8 +195,13 @@ def passed(result: cl.CompareResult) -> bool:
 
 def torch_code(cfg: cl.CompareConfig) -> str:
     """The torch code of this GRU configuration."""
-    LD, B, T, D, H = cfg.num_layers * cfg.num_directions, cfg.batch, cfg.seq_len, cfg.input_size, \
-        cfg.hidden_size  # fmt: skip
+    LD, B, T, D, H = (
+        cfg.num_layers * cfg.num_directions,
+        cfg.batch,
+        cfg.seq_len,
+        cfg.input_size,
+        cfg.hidden_size,
+    )
     args = ", ".join(a for a in cl._non_default_args(cfg) if not a.startswith("proj_size"))
     lines = ["import torch", "import torch.nn as nn", ""]
     if cfg.dtype == "float64":
@@ -199,8 +219,10 @@ def torch_code(cfg: cl.CompareConfig) -> str:
             f"x, {list(cfg.lengths)}, batch_first={cfg.batch_first}, enforce_sorted=False)"
         )
         lines.append(f"output, hn = {call.replace('(x', '(packed')}")
-        lines.append(f"output, lens = nn.utils.rnn.pad_packed_sequence(output, batch_first="
-                     f"{cfg.batch_first})")  # fmt: skip
+        lines.append(
+            f"output, lens = nn.utils.rnn.pad_packed_sequence(output, batch_first="
+            f"{cfg.batch_first})"
+        )
     else:
         lines.append(f"output, hn = {call}")
     lines.append(f"output.shape  # torch.Size({list(cl.output_shape(cfg))})")

@@ -124,9 +124,7 @@ def check_config(cfg: CompareConfig) -> list[CompareError]:
     if cfg.kind not in KINDS:
         problems.append(CompareError("kind", f"kind must be one of {KINDS}, got {cfg.kind!r}"))
     if cfg.kind == "gru" and cfg.proj_size:
-        problems.append(
-            CompareError("gru_proj", f"nn.GRU has no proj_size, got {cfg.proj_size}")
-        )
+        problems.append(CompareError("gru_proj", f"nn.GRU has no proj_size, got {cfg.proj_size}"))
     elif cfg.proj_size and cfg.proj_size >= cfg.hidden_size:
         problems.append(
             CompareError(
@@ -196,7 +194,7 @@ def parse_lengths(text: str, B: int, T: int) -> tuple[int, ...] | None:
 
 
 def build_model(cfg: CompareConfig, state_dict: dict | None = None) -> LSTM | GRU:
-    """Our LSTM (or GRU) for `cfg`: weights from the seed, or `state_dict` (ValueError on misfit)."""
+    """Our LSTM (or GRU) for `cfg`: weights from the seed, or `state_dict` (ValueError if unfit)."""
     cls = GRU if cfg.kind == "gru" else LSTM
     model = cls(**cfg.model_args(), dtype=np.dtype(cfg.dtype), seed=cfg.seed)
     if state_dict is not None:

@@ -1,5 +1,5 @@
-"""What only the Compare page asks of torch (imported lazily): its version, an nn.LSTM's layers as
-modules of their own, and torch autograd's parameter gradients.
+"""What only the Compare page asks of torch (imported lazily): its version, an nn.LSTM's (or
+nn.GRU's) layers as modules of their own, the GRU's gates replayed, torch autograd's gradients.
 
 The general bridge (our models ⇄ torch modules, running them) is `lstm_core.torch_bridge`.
 """
@@ -124,8 +124,9 @@ def torch_gru_gates(module, x_tm: np.ndarray, h0: np.ndarray | None):
 def torch_param_grads(module, x: np.ndarray, hx=None, lengths=None, grad_output=None):
     """torch autograd's d(sum(output ⊙ grad_output))/d(every parameter), keyed like state_dict.
 
-    x and grad_output as the module takes and returns them; hx as `call_module` takes it (with `lengths`: packed, padded back to
-    max(lengths)). Dropout follows the module's mode. Returns NumPy arrays.
+    x and grad_output as the module takes and returns them, hx as `call_module` takes it (with
+    `lengths`: packed, padded back to max(lengths)). Dropout follows the module's mode. Returns
+    NumPy arrays.
     """
     import torch
 

@@ -1,4 +1,4 @@
-"""What the "Inside a GRU cell" page shows: one timestep of a GRU, stage by stage (pure, no Streamlit).
+"""What the "Inside a GRU cell" page shows: one GRU timestep, stage by stage (pure, no Streamlit).
 
 torch.nn.GRU's equations for unit j at timestep t (gate order r, z, n in the 3H rows):
 
@@ -101,10 +101,21 @@ def gru_numbers(model, x: np.ndarray, trace, t: int, j: int) -> GruNumbers:
     n = np.tanh(xn + r * hn)
     h = (1.0 - z) * n + z * h_prev[j]
     return GruNumbers(
-        t=t, j=j, x=x[t].copy(), h_prev=float(h_prev[j]),
-        xr=float(xr), hr=float(hr), r=float(r), xz=float(xz), hz=float(hz), z=float(z),
-        xn=float(xn), hn=float(hn), n=float(n), h=float(h),
-    )  # fmt: skip
+        t=t,
+        j=j,
+        x=x[t].copy(),
+        h_prev=float(h_prev[j]),
+        xr=float(xr),
+        hr=float(hr),
+        r=float(r),
+        xz=float(xz),
+        hz=float(hz),
+        z=float(z),
+        xn=float(xn),
+        hn=float(hn),
+        n=float(n),
+        h=float(h),
+    )
 
 
 def correct_answer(stage: str, nums: GruNumbers) -> str:
@@ -130,7 +141,7 @@ def judge(stage: str, nums: GruNumbers, choice: str | None) -> bool | None:
 
 
 def paired_traces(lstm_trace, gru_trace) -> dict[str, np.ndarray]:
-    """The top layer's forward h (and the LSTM's c) over time, (T, H) each, for the side-by-side chart."""
+    """The top layer's forward h (and the LSTM's c) over time, (T, H) each, side by side."""
     lt, gt = lstm_trace.layers[-1][0], gru_trace.layers[-1][0]
     return {
         "lstm_h": np.asarray(lt.h[:, 0], dtype=np.float64),

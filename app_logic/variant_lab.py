@@ -33,9 +33,9 @@ from lstm_core.training import (
 VARIANTS = ("vanilla", "peephole", "NIG", "NFG", "NOG", "NIAF", "NOAF", "CIFG")
 RACERS = (*VARIANTS, "GRU")
 TASKS = ("remember", "adding")
-# Held-out MSE that counts as solved: predicting the mean scores 1/3 (remember) and ≈ 0.167 (adding).
+# Held-out MSE that counts as solved (predicting the mean: 1/3 on remember, ≈ 0.167 on adding).
 TARGET = {"remember": 0.02, "adding": 0.02}
-# Greff et al. (2017), "LSTM: A Search Space Odyssey": what THEY found, per variant (texts: variants.toml).
+# Greff et al. (2017), "LSTM: A Search Space Odyssey": what THEY found (texts: variants.toml).
 GREFF = {
     "vanilla": "baseline",
     "peephole": "little",
@@ -139,9 +139,12 @@ class Racer:
     def __post_init__(self) -> None:
         cfg = self.cfg
         self.model = make_model(
-            self.kind, self.task.input_size, cfg.hidden_size,
-            derive_seed(cfg.seed, MODEL_INIT), cfg.forget_bias,
-        )  # fmt: skip
+            self.kind,
+            self.task.input_size,
+            cfg.hidden_size,
+            derive_seed(cfg.seed, MODEL_INIT),
+            cfg.forget_bias,
+        )
         self.readout = Readout(
             cfg.hidden_size, self.task.output_size, "float64", derive_seed(cfg.seed, READOUT_INIT)
         )

@@ -47,14 +47,18 @@ cols = st.columns([3, 1, 3, 1.4])
 ss["_gru_t"] = min(int(widgets.kept_value("gru_t", gv.opening_t(trace))), run.T - 1)
 ss["_gru_j"] = min(int(widgets.kept_value("gru_j", 0)), run.H - 1)  # the sidebar may shrink T, H
 cols[0].select_slider(
-    tr("gru.t", lang), options=list(range(run.T)), format_func=lambda t: run.step_labels[t],
+    tr("gru.t", lang),
+    options=list(range(run.T)),
+    format_func=lambda t: run.step_labels[t],
     **widgets.kept("gru_t", 0),
-)  # fmt: skip
+)
 cols[1].selectbox(tr("gru.unit", lang), list(range(run.H)), **widgets.kept("gru_j", 0))
 cols[2].select_slider(
-    tr("gru.stage", lang), options=list(gv.STAGES), format_func=lambda s: tr(f"gru.stage_{s}", lang),
+    tr("gru.stage", lang),
+    options=list(gv.STAGES),
+    format_func=lambda s: tr(f"gru.stage_{s}", lang),
     **widgets.kept("gru_stage", gv.STAGES[0]),
-)  # fmt: skip
+)
 predict = cols[3].toggle(tr("gru.predict_toggle", lang), **widgets.kept("gru_predict", True))
 
 t, j = int(ss["gru_t"]), int(ss["gru_j"])
@@ -69,9 +73,13 @@ st.markdown(tr(f"gru.explain_{stage}", lang))
 if not revealed:
     with st.container(border=True):
         choice = st.radio(
-            tr(f"gru.q_{stage}", lang), gv.QUESTIONS[stage], index=None, horizontal=True,
-            format_func=lambda o: tr(f"gru.a_{stage}_{o}", lang), key=f"gru_q_{t}_{j}_{stage}",
-        )  # fmt: skip
+            tr(f"gru.q_{stage}", lang),
+            gv.QUESTIONS[stage],
+            index=None,
+            horizontal=True,
+            format_func=lambda o: tr(f"gru.a_{stage}_{o}", lang),
+            key=f"gru_q_{t}_{j}_{stage}",
+        )
         if st.button(tr("gru.reveal", lang), key="gru_reveal", disabled=choice is None):
             seen.add((t, j, stage))
             ss["_gru_choice"] = (t, j, stage, choice)
@@ -84,18 +92,30 @@ else:
         ok = gv.judge(stage, nums, last[3])
         right = tr(f"gru.a_{stage}_{gv.correct_answer(stage, nums)}", lang)
         (st.success if ok else st.warning)(
-            tr("gru.right" if ok else "gru.wrong", lang, answer=right, why=tr(f"gru.why_{stage}",
-                                                                          lang))
-        )  # fmt: skip
+            tr(
+                "gru.right" if ok else "gru.wrong",
+                lang,
+                answer=right,
+                why=tr(f"gru.why_{stage}", lang),
+            )
+        )
 
-st.plotly_chart(vg.create_gru_figure(nums, stage, revealed, lang), width="stretch",
-                config=CHART, key="gru_diagram")  # fmt: skip
+st.plotly_chart(
+    vg.create_gru_figure(nums, stage, revealed, lang),
+    width="stretch",
+    config=CHART,
+    key="gru_diagram",
+)
 st.latex(vg.stage_latex(nums, stage, revealed))
 last_step = k + 1 == len(gv.STAGES) and t + 1 >= run.T
 st.button(
-    tr("gru.next", lang), key="gru_next", icon=":material/arrow_forward:", disabled=last_step,
-    on_click=_next_stage, args=(k, run.T, t),
-)  # fmt: skip
+    tr("gru.next", lang),
+    key="gru_next",
+    icon=":material/arrow_forward:",
+    disabled=last_step,
+    on_click=_next_stage,
+    args=(k, run.T, t),
+)
 
 st.subheader(tr("gru.section_equations", lang))
 for eq in vg.all_latex():
@@ -106,14 +126,19 @@ st.subheader(tr("gru.section_pair", lang))
 st.markdown(tr("gru.pair_explain", lang))
 pair = gv.paired_traces(run.trace, trace)
 jj = min(j, pair["lstm_h"].shape[1] - 1)
-st.plotly_chart(vg.create_side_by_side(pair, jj, run.step_labels, lang), width="stretch",
-                config=CHART, key="gru_pair")  # fmt: skip
+st.plotly_chart(
+    vg.create_side_by_side(pair, jj, run.step_labels, lang),
+    width="stretch",
+    config=CHART,
+    key="gru_pair",
+)
 m = st.columns(3)
 n_lstm = gv.param_count(run.D, run.H, 4)
 n_gru = gv.param_count(run.D, run.H, 3)
 m[0].metric(tr("gru.metric_lstm_params", lang), f"{n_lstm:,}")
-m[1].metric(tr("gru.metric_gru_params", lang), f"{n_gru:,}", delta=f"{n_gru - n_lstm:,}",
-            delta_color="off")  # fmt: skip
+m[1].metric(
+    tr("gru.metric_gru_params", lang), f"{n_gru:,}", delta=f"{n_gru - n_lstm:,}", delta_color="off"
+)
 m[2].metric(tr("gru.metric_states", lang), tr("gru.metric_states_value", lang))
 if run.model.num_layers > 1 or run.model.bidirectional or run.model.proj_size:
     st.caption(tr("gru.pair_top_note", lang))

@@ -30,9 +30,12 @@ pick = vr.prediction(cfg, lang) if not problems else None
 entry = vr.current()
 running = entry is not None and not entry["race"].done
 if st.button(
-    tr("variants.start", lang), key="var_start", type="primary", icon=":material/flag:",
+    tr("variants.start", lang),
+    key="var_start",
+    type="primary",
+    icon=":material/flag:",
     disabled=bool(problems) or pick is None or running,
-):  # fmt: skip
+):
     vr.start(cfg, pick)
     entry = vr.current()
 if pick is None and not problems:

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from app_logic import compare_gru
+from app_logic import compare_gru, uploads
 from app_logic import compare_logic as cl
-from app_logic import uploads
 from app_logic.compare_tables import Texts, texts
 from app_logic.i18n import tr
 from ui import session

@@ -14,7 +14,13 @@ import streamlit as st
 
 from app_logic import variant_lab as vl
 from app_logic.i18n import tr
-from app_logic.limits import MAX_RACE_HIDDEN, MAX_RACE_STEPS, MAX_RACE_VARIANTS, MAX_SEED, RACE_LENGTH
+from app_logic.limits import (
+    MAX_RACE_HIDDEN,
+    MAX_RACE_STEPS,
+    MAX_RACE_VARIANTS,
+    MAX_SEED,
+    RACE_LENGTH,
+)
 from ui import widgets
 from viz.variants import create_flow_figure, create_loss_figure, racer_name
 
@@ -35,37 +41,61 @@ def settings_form(lang: str) -> vl.RaceConfig:
     """The race's settings (each kept across page switches); returns them as a RaceConfig."""
     d = DEFAULTS
     st.multiselect(
-        tr("variants.pick", lang, max=MAX_RACE_VARIANTS), vl.RACERS,
-        format_func=lambda k: racer_name(k, lang), max_selections=MAX_RACE_VARIANTS,
-        help=tr("variants.pick_help", lang), **widgets.kept("var_kinds", list(d.variants)),
-    )  # fmt: skip
+        tr("variants.pick", lang, max=MAX_RACE_VARIANTS),
+        vl.RACERS,
+        format_func=lambda k: racer_name(k, lang),
+        max_selections=MAX_RACE_VARIANTS,
+        help=tr("variants.pick_help", lang),
+        **widgets.kept("var_kinds", list(d.variants)),
+    )
     c = st.columns(5)
     c[0].selectbox(
-        tr("variants.task", lang), vl.TASKS, format_func=lambda k: tr(f"variants.task_{k}", lang),
+        tr("variants.task", lang),
+        vl.TASKS,
+        format_func=lambda k: tr(f"variants.task_{k}", lang),
         **widgets.kept("var_task", d.task),
-    )  # fmt: skip
-    c[1].slider(tr("variants.length", lang), *RACE_LENGTH, **widgets.kept("var_length", d.length),
-                help=tr("variants.length_help", lang))  # fmt: skip
+    )
+    c[1].slider(
+        tr("variants.length", lang),
+        *RACE_LENGTH,
+        **widgets.kept("var_length", d.length),
+        help=tr("variants.length_help", lang),
+    )
     c[2].slider("H", 1, MAX_RACE_HIDDEN, **widgets.kept("var_H", d.hidden_size))
-    c[3].slider(tr("variants.steps", lang), 10, MAX_RACE_STEPS, step=10,
-                **widgets.kept("var_steps", d.steps))  # fmt: skip
-    c[4].number_input(tr("variants.seed", lang), 0, MAX_SEED, step=1,
-                      **widgets.kept("var_seed", d.seed))  # fmt: skip
+    c[3].slider(
+        tr("variants.steps", lang),
+        10,
+        MAX_RACE_STEPS,
+        step=10,
+        **widgets.kept("var_steps", d.steps),
+    )
+    c[4].number_input(
+        tr("variants.seed", lang), 0, MAX_SEED, step=1, **widgets.kept("var_seed", d.seed)
+    )
     ss = st.session_state
     return vl.RaceConfig(
-        task=ss["var_task"], variants=tuple(ss["var_kinds"]), length=int(ss["var_length"]),
-        hidden_size=int(ss["var_H"]), steps=int(ss["var_steps"]), seed=int(ss["var_seed"]),
-    )  # fmt: skip
+        task=ss["var_task"],
+        variants=tuple(ss["var_kinds"]),
+        length=int(ss["var_length"]),
+        hidden_size=int(ss["var_H"]),
+        steps=int(ss["var_steps"]),
+        seed=int(ss["var_seed"]),
+    )
 
 
 def prediction(cfg: vl.RaceConfig, lang: str) -> str | None:
     """The question before the race: which of the picked variants fails to remember?"""
     options = [*cfg.variants, vl.NONE_FAILS]
     return st.radio(
-        tr("variants.predict_question", lang), options, index=None, horizontal=True,
-        key="var_pick", format_func=lambda k: tr("variants.predict_none", lang)
-        if k == vl.NONE_FAILS else racer_name(k, lang),
-    )  # fmt: skip
+        tr("variants.predict_question", lang),
+        options,
+        index=None,
+        horizontal=True,
+        key="var_pick",
+        format_func=lambda k: (
+            tr("variants.predict_none", lang) if k == vl.NONE_FAILS else racer_name(k, lang)
+        ),
+    )
 
 
 def start(cfg: vl.RaceConfig, pick: str) -> None:
@@ -74,11 +104,13 @@ def start(cfg: vl.RaceConfig, pick: str) -> None:
 
 def _draw(race: vl.Race, lang: str) -> None:
     total = race.cfg.steps
-    st.progress(min(race.step / total, 1.0),
-                text=tr("variants.progress", lang, step=race.step, total=total))  # fmt: skip
+    st.progress(
+        min(race.step / total, 1.0), text=tr("variants.progress", lang, step=race.step, total=total)
+    )
     target = vl.TARGET[race.cfg.task]
-    st.plotly_chart(create_loss_figure(race, target, lang), width="stretch", config=CHART,
-                    key="var_loss_chart")  # fmt: skip
+    st.plotly_chart(
+        create_loss_figure(race, target, lang), width="stretch", config=CHART, key="var_loss_chart"
+    )
 
 
 def _live(lang: str) -> None:
@@ -119,7 +151,8 @@ def result_table(rows: list[vl.RaceRow], lang: str) -> pd.DataFrame:
                 tr("variants.col_variant", lang): racer_name(r.kind, lang),
                 tr("variants.col_final", lang): _fmt_loss(r.final_loss),
                 tr("variants.col_best", lang): _fmt_loss(r.best_loss),
-                tr("variants.col_steps", lang): "—" if r.steps_to_target is None
+                tr("variants.col_steps", lang): "—"
+                if r.steps_to_target is None
                 else str(r.steps_to_target),
                 tr("variants.col_solved", lang): yes if r.solved else no,
                 tr("variants.col_greff", lang): tr(f"variants.greff_{vl.GREFF[r.kind]}", lang),
@@ -127,7 +160,7 @@ def result_table(rows: list[vl.RaceRow], lang: str) -> pd.DataFrame:
             }
             for r in rows
         ]
-    )  # fmt: skip
+    )
 
 
 def results(entry: dict, lang: str) -> None:
@@ -139,9 +172,14 @@ def results(entry: dict, lang: str) -> None:
     right = vl.judge_prediction(rows, pick)
     picked = tr("variants.predict_none", lang) if pick == vl.NONE_FAILS else racer_name(pick, lang)
     (st.success if right else st.warning)(
-        tr("variants.reveal_right" if right else "variants.reveal_wrong", lang,
-           pick=picked, failed=names, target=vl.TARGET[race.cfg.task])
-    )  # fmt: skip
+        tr(
+            "variants.reveal_right" if right else "variants.reveal_wrong",
+            lang,
+            pick=picked,
+            failed=names,
+            target=vl.TARGET[race.cfg.task],
+        )
+    )
     st.dataframe(result_table(rows, lang), hide_index=True, key="var_results")
     for r in race.racers:
         if r.error:
@@ -153,10 +191,15 @@ def flows(entry: dict, lang: str) -> None:
     race = entry["race"]
     trained = st.toggle(tr("variants.flow_trained", lang), key="var_flow_trained", value=True)
     fl = vl.gradient_flows(race, trained=trained)
-    st.plotly_chart(create_flow_figure(fl, lang), width="stretch", config=CHART,
-                    key="var_flow_chart")  # fmt: skip
+    st.plotly_chart(
+        create_flow_figure(fl, lang), width="stretch", config=CHART, key="var_flow_chart"
+    )
     far = {k: v[-1] for k, v in fl.items()}
     st.caption(
-        tr("variants.flow_far", lang, d=len(next(iter(fl.values()))) - 1,
-           values=", ".join(f"{racer_name(k, lang)} {v:.1e}" for k, v in far.items()))
-    )  # fmt: skip
+        tr(
+            "variants.flow_far",
+            lang,
+            d=len(next(iter(fl.values()))) - 1,
+            values=", ".join(f"{racer_name(k, lang)} {v:.1e}" for k, v in far.items()),
+        )
+    )

@@ -47,8 +47,9 @@ def stage_tint(stage: str) -> str:
 
 
 def _line(x0, y0, x1, y1, color, width) -> dict:
-    return dict(type="line", x0=x0, y0=y0, x1=x1, y1=y1, line=dict(color=color, width=width),
-                layer="below")  # fmt: skip
+    return dict(
+        type="line", x0=x0, y0=y0, x1=x1, y1=y1, line=dict(color=color, width=width), layer="below"
+    )
 
 
 def _cable(x0, y0, x1, y1) -> list[dict]:
@@ -94,27 +95,53 @@ def _boxes(stage: str) -> list[dict]:
         current = s == stage
         shapes.append(
             dict(
-                type="rect", x0=x0, y0=y0, x1=x1, y1=y1, layer="below",
-                fillcolor=stage_tint(s), opacity=1.0 if current else 0.35,
-                line=dict(color=stage_colour(s), width=3 if current else 1.2,
-                          dash="solid" if current else "dash"),
+                type="rect",
+                x0=x0,
+                y0=y0,
+                x1=x1,
+                y1=y1,
+                layer="below",
+                fillcolor=stage_tint(s),
+                opacity=1.0 if current else 0.35,
+                line=dict(
+                    color=stage_colour(s),
+                    width=3 if current else 1.2,
+                    dash="solid" if current else "dash",
+                ),
             )
-        )  # fmt: skip
+        )
     for s, x in GATE_X.items():
         fill = palette.TANH_BOX if s == "candidate" else palette.SIGMA_BOX
         shapes.append(
             dict(
-                type="rect", x0=x - BOX_W / 2, y0=Y_GATE - BOX_H / 2, x1=x + BOX_W / 2,
-                y1=Y_GATE + BOX_H / 2, fillcolor=fill, line=dict(color=stage_colour(s), width=2),
+                type="rect",
+                x0=x - BOX_W / 2,
+                y0=Y_GATE - BOX_H / 2,
+                x1=x + BOX_W / 2,
+                y1=Y_GATE + BOX_H / 2,
+                fillcolor=fill,
+                line=dict(color=stage_colour(s), width=2),
             )
-        )  # fmt: skip
-    nodes = ((X_MUL_R, Y_GATE), (GATE_X["update"], Y_H), (X_OUT, Y_Z_BRANCH), (X_OUT, Y_H),
-             (X_ONE_MINUS, Y_Z_BRANCH))  # fmt: skip
+        )
+    nodes = (
+        (X_MUL_R, Y_GATE),
+        (GATE_X["update"], Y_H),
+        (X_OUT, Y_Z_BRANCH),
+        (X_OUT, Y_H),
+        (X_ONE_MINUS, Y_Z_BRANCH),
+    )
     for x, y in nodes:
         shapes.append(
-            dict(type="circle", x0=x - NODE_R, y0=y - NODE_R, x1=x + NODE_R, y1=y + NODE_R,
-                 fillcolor="white", line=dict(color="#495057", width=1.5))
-        )  # fmt: skip
+            dict(
+                type="circle",
+                x0=x - NODE_R,
+                y0=y - NODE_R,
+                x1=x + NODE_R,
+                y1=y + NODE_R,
+                fillcolor="white",
+                line=dict(color="#495057", width=1.5),
+            )
+        )
     return shapes
 
 
@@ -141,21 +168,49 @@ def _labels(nums: GruNumbers, stage: str, revealed: bool, lang: str) -> list[dic
         _text(X_OUT, Y_Z_BRANCH, "×", 14),
         _text(X_OUT, Y_H, "+", 14),
         _text(X_ONE_MINUS, Y_Z_BRANCH, "1−", 10),
-        _text(2.0, Y_H + 4.5, f"h<sub>t−1</sub> = {fmt(nums.h_prev)}", 13, palette.H_LINE,
-              xanchor="left"),
+        _text(
+            2.0,
+            Y_H + 4.5,
+            f"h<sub>t−1</sub> = {fmt(nums.h_prev)}",
+            13,
+            palette.H_LINE,
+            xanchor="left",
+        ),
         _text(14.0, 2.5, f"x<sub>t</sub> = {_vec(nums.x)}", 13, palette.X_LINE, xanchor="left"),
-        _text(116.0, Y_H + 4.5, f"h<sub>t</sub> = {shown('hidden', nums.h)}", 14,
-              stage_colour("hidden"), xanchor="right"),
-        _text(gx["reset"], STAGE_BOX["reset"][1] - 2.5, f"r = {shown('reset', nums.r)}", 13,
-              stage_colour("reset")),
-        _text(gx["update"], STAGE_BOX["update"][1] - 2.5, f"z = {shown('update', nums.z)}", 13,
-              stage_colour("update")),
-        _text(gx["candidate"] + 3, STAGE_BOX["candidate"][1] - 2.5,
-              f"n = {shown('candidate', nums.n)}", 13, stage_colour("candidate")),
-    ]  # fmt: skip
-    for s, (x0, _, x1, y1) in STAGE_BOX.items():
-        texts.append(_text(x0 + 0.8, y1 - 1.6, tr(f"gru.box_{s}", lang), 10, stage_colour(s),
-                           xanchor="left"))  # fmt: skip
+        _text(
+            116.0,
+            Y_H + 4.5,
+            f"h<sub>t</sub> = {shown('hidden', nums.h)}",
+            14,
+            stage_colour("hidden"),
+            xanchor="right",
+        ),
+        _text(
+            gx["reset"],
+            STAGE_BOX["reset"][1] - 2.5,
+            f"r = {shown('reset', nums.r)}",
+            13,
+            stage_colour("reset"),
+        ),
+        _text(
+            gx["update"],
+            STAGE_BOX["update"][1] - 2.5,
+            f"z = {shown('update', nums.z)}",
+            13,
+            stage_colour("update"),
+        ),
+        _text(
+            gx["candidate"] + 3,
+            STAGE_BOX["candidate"][1] - 2.5,
+            f"n = {shown('candidate', nums.n)}",
+            13,
+            stage_colour("candidate"),
+        ),
+    ]
+    for s, (x0, _, _, y1) in STAGE_BOX.items():
+        texts.append(
+            _text(x0 + 0.8, y1 - 1.6, tr(f"gru.box_{s}", lang), 10, stage_colour(s), xanchor="left")
+        )
     return texts
 
 
@@ -182,13 +237,17 @@ def create_gru_figure(nums: GruNumbers, stage: str, revealed: bool, lang: str = 
     for name, colour, symbol in legend:
         fig.add_trace(
             go.Scatter(
-                x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
-                marker=dict(color=colour, size=12, symbol=symbol,
-                            line=dict(color=colour, width=3)),
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=name,
+                hoverinfo="skip",
+                marker=dict(color=colour, size=12, symbol=symbol, line=dict(color=colour, width=3)),
             )
-        )  # fmt: skip
-    fig.update_layout(shapes=_lines() + _boxes(stage), annotations=_labels(nums, stage, revealed,
-                                                                           lang))
+        )
+    fig.update_layout(
+        shapes=_lines() + _boxes(stage), annotations=_labels(nums, stage, revealed, lang)
+    )
     fig.update_xaxes(range=[0, 120], visible=False, fixedrange=True)
     fig.update_yaxes(range=[-1, 62], visible=False, fixedrange=True, scaleanchor="x")
     framed(fig, 470, {"l": 10, "r": 10, "t": 60, "b": 10})
@@ -196,7 +255,7 @@ def create_gru_figure(nums: GruNumbers, stage: str, revealed: bool, lang: str = 
     return fig
 
 
-# ----- the equations, with the numbers --------------------------------------------------------------
+# ----- the equations, with the numbers ---------------------------------------------------------
 
 
 def _c(stage: str, symbol: str) -> str:
@@ -277,11 +336,21 @@ def create_side_by_side(
         if j >= v.shape[1]:
             raise ValueError(f"unit j must be < {v.shape[1]} for {key}, got {j}")
         fig.add_trace(
-            go.Scatter(x=t, y=v[:, j].tolist(), mode=mode, name=tr(f"gru.{name}", lang),
-                       line=line, marker=dict(size=6, symbol="diamond" if key == "gru_h" else
-                                              "circle"))
-        )  # fmt: skip
-    fig.update_xaxes(title_text=tr("gru.fig_t_axis", lang), tickmode="array", tickvals=t,
-                     ticktext=list(step_labels), nticks=20)  # fmt: skip
+            go.Scatter(
+                x=t,
+                y=v[:, j].tolist(),
+                mode=mode,
+                name=tr(f"gru.{name}", lang),
+                line=line,
+                marker=dict(size=6, symbol="diamond" if key == "gru_h" else "circle"),
+            )
+        )
+    fig.update_xaxes(
+        title_text=tr("gru.fig_t_axis", lang),
+        tickmode="array",
+        tickvals=t,
+        ticktext=list(step_labels),
+        nticks=20,
+    )
     fig.update_yaxes(title_text=tr("gru.fig_value_axis", lang, j=j))
     return framed(fig, 360, hovermode="x unified")

@@ -21,10 +21,16 @@ from viz.training import framed
 def racer_colour(kind: str) -> str:
     """A racer's colour: nine distinct colours of the palette, one per racer."""
     colours = (
-        palette.H_LINE, palette.STAGE_EDGE["forget"], palette.STAGE_EDGE["output"],
-        palette.TANH_BOX, palette.C_LINE, palette.STAGE_EDGE["candidate"], palette.X_LINE,
-        palette.STAGE_EDGE["hidden"], palette.SIGMA_BOX,
-    )  # fmt: skip
+        palette.H_LINE,
+        palette.STAGE_EDGE["forget"],
+        palette.STAGE_EDGE["output"],
+        palette.TANH_BOX,
+        palette.C_LINE,
+        palette.STAGE_EDGE["candidate"],
+        palette.X_LINE,
+        palette.STAGE_EDGE["hidden"],
+        palette.SIGMA_BOX,
+    )
     return colours[RACERS.index(kind) % len(colours)]
 
 
@@ -41,20 +47,25 @@ def create_loss_figure(race: Race, target: float, lang: str = "en") -> go.Figure
     for r in race.racers:
         fig.add_trace(
             go.Scatter(
-                x=list(r.eval_steps), y=_positive(np.asarray(r.eval_losses, dtype=float)),
-                mode="lines+markers", name=racer_name(r.kind, lang),
-                line=dict(color=racer_colour(r.kind), width=2.5), marker=dict(size=4),
+                x=list(r.eval_steps),
+                y=_positive(np.asarray(r.eval_losses, dtype=float)),
+                mode="lines+markers",
+                name=racer_name(r.kind, lang),
+                line=dict(color=racer_colour(r.kind), width=2.5),
+                marker=dict(size=4),
                 hovertemplate="%{y:.3e}",
             )
-        )  # fmt: skip
+        )
     fig.add_hline(
-        y=target, line=dict(color="#868e96", dash="dot", width=1),
+        y=target,
+        line=dict(color="#868e96", dash="dot", width=1),
         annotation_text=tr("variants.fig_target", lang, v=target),
         annotation_position="bottom right",
-    )  # fmt: skip
+    )
     fig.update_xaxes(range=[0, race.cfg.steps], title_text=tr("variants.fig_step_axis", lang))
-    fig.update_yaxes(type="log", exponentformat="power",
-                     title_text=tr("variants.fig_loss_axis", lang))  # fmt: skip
+    fig.update_yaxes(
+        type="log", exponentformat="power", title_text=tr("variants.fig_loss_axis", lang)
+    )
     return framed(fig, 380, hovermode="x unified")
 
 
@@ -67,12 +78,17 @@ def create_flow_figure(flows: Mapping[str, np.ndarray], lang: str = "en") -> go.
     for kind, norms in flows.items():
         fig.add_trace(
             go.Scatter(
-                x=list(range(len(norms))), y=_positive(norms), mode="lines+markers",
-                name=racer_name(kind, lang), line=dict(color=racer_colour(kind), width=2.5),
-                marker=dict(size=4), hovertemplate="%{y:.3e}",
+                x=list(range(len(norms))),
+                y=_positive(norms),
+                mode="lines+markers",
+                name=racer_name(kind, lang),
+                line=dict(color=racer_colour(kind), width=2.5),
+                marker=dict(size=4),
+                hovertemplate="%{y:.3e}",
             )
-        )  # fmt: skip
+        )
     fig.update_xaxes(title_text=tr("variants.fig_distance_axis", lang))
-    fig.update_yaxes(type="log", exponentformat="power",
-                     title_text=tr("variants.fig_norm_axis", lang))  # fmt: skip
+    fig.update_yaxes(
+        type="log", exponentformat="power", title_text=tr("variants.fig_norm_axis", lang)
+    )
     return framed(fig, 360, hovermode="x unified")
