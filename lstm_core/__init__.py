@@ -1,4 +1,5 @@
-"""A NumPy LSTM that mirrors torch.nn.LSTM exactly and records every gate at every timestep.
+"""A NumPy LSTM that mirrors torch.nn.LSTM exactly and records every gate at every timestep; beside
+it an RNN and a GRU (torch.nn.RNN, nn.GRU) and the LSTM variants of Greff et al. (VariantLSTM).
 
 NumPy and the standard library only; `lstm_core.torch_bridge` is the one module that touches torch.
 """
@@ -9,6 +10,7 @@ from .lstm import LSTM, LSTMCell
 from .recurrence import cell_step, run_direction, sigmoid
 from .rnn import RNN, RNNLayerTrace, RNNTrace, rnn_backward
 from .trace import LayerTrace, Trace
+from .variants import VARIANTS, VariantLayerTrace, VariantLSTM
 
 __all__ = [
     "LSTM",
@@ -29,4 +31,7 @@ __all__ = [
     "GRUCell",
     "GRULayerTrace",
     "GRUTrace",
+    "VARIANTS",
+    "VariantLSTM",
+    "VariantLayerTrace",
 ]
