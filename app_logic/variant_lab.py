@@ -54,13 +54,13 @@ class RaceConfig:
     """Everything that defines a race (primitives: hashable, comparable)."""
 
     task: str = "remember"
-    variants: tuple[str, ...] = ("vanilla", "NFG", "NOAF", "CIFG")
+    variants: tuple[str, ...] = ("vanilla", "NIG", "NFG", "NOAF")
     length: int = 20  # remember: the delay; adding: T
     hidden_size: int = 8
     steps: int = 300
     lr: float = 2e-2
     seed: int = 0
-    forget_bias: float = 1.0  # added to the f rows of b_ih (the GRU: to its z rows, z keeps h)
+    forget_bias: float = 2.0  # added to the f rows of b_ih (the GRU: to its z rows, z keeps h)
     batch_size: int = 32
     eval_every: int = 10
     clip: float = 1.0

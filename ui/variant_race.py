@@ -168,7 +168,8 @@ def results(entry: dict, lang: str) -> None:
     race, pick = entry["race"], entry["pick"]
     rows = vl.results(race)
     fails = vl.failed(rows)
-    names = ", ".join(racer_name(k, lang) for k in fails) or tr("variants.nobody", lang)
+    sep = tr("variants.sep", lang)
+    names = sep.join(racer_name(k, lang) for k in fails) or tr("variants.nobody", lang)
     right = vl.judge_prediction(rows, pick)
     picked = tr("variants.predict_none", lang) if pick == vl.NONE_FAILS else racer_name(pick, lang)
     (st.success if right else st.warning)(
