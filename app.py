@@ -102,14 +102,16 @@ def home() -> None:
     st.divider()
     st.subheader(tr("home.around_title", lang))
     st.caption(tr("home.start_hint", lang))
-    around = ("cell", "network", "time", "torch", "train", "why")
-    for row in range(2):  # one st.columns per row, so the cards of a row line up
+    # each page's card text: home.around_<name>, or the page's own text file's "around"
+    around = ("home.around_cell", "home.around_network", "home.around_time", "home.around_torch",
+              "home.around_train", "home.around_why", "gru.around", "variants.around")  # fmt: skip
+    for row in range(0, len(around), 3):  # one st.columns per row, so a row's cards line up
         cols = st.columns(3)
-        for n in range(3):
-            (file, _url, title_key, icon), key = session.PAGES[3 * row + n], around[3 * row + n]
+        for n, key in enumerate(around[row : row + 3]):
+            file, _url, title_key, icon = session.PAGES[row + n]
             with cols[n], st.container(border=True, height="stretch"):
                 session.page_link(_PAGE_OBJECTS[file], label=tr(title_key, lang), icon=icon)
-                st.caption(tr(f"home.around_{key}", lang))
+                st.caption(tr(key, lang))
 
     st.divider()
     c1, c2 = st.columns(2, gap="large")
