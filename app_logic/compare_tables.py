@@ -199,7 +199,7 @@ def gru_verdict_table(result: cl.CompareResult, T_: Texts) -> pd.DataFrame:
         rows.append((g, shape, shape, worst.max_diff, worst.tol, all(c.passed for c in sel)))
     gr = result.extra.get("grads")
     if gr is not None:
-        label = T_("row_gradients", n=len(gr.per_param), name=gr.worst)
+        label = T_("row_gradients", n=len(gr.per_param))
         rows.append((label, "—", "—", gr.max_diff, gr.tol, gr.passed))
     return pd.DataFrame(
         [

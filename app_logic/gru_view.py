@@ -170,3 +170,8 @@ def opening_t(trace, clear: float = 0.1) -> int:
     h_prev = np.abs(np.asarray(trace.layers[0][0].h_prev[:, 0]))  # (T, H)
     hits = np.flatnonzero(h_prev.max(axis=-1) >= clear)
     return int(hits[0]) if hits.size else 0
+
+
+def opening_unit(trace, t: int) -> int:
+    """The unit the page opens on: the one whose incoming memory hₜ₋₁ is largest at t."""
+    return int(np.argmax(np.abs(np.asarray(trace.layers[0][0].h_prev[t, 0]))))

@@ -45,7 +45,9 @@ st.caption(tr("gru.model_note", lang, H=run.H, seed=cfg.seed, T=run.T, D=run.D))
 ss = st.session_state
 cols = st.columns([3, 1, 3, 1.4])
 ss["_gru_t"] = min(int(widgets.kept_value("gru_t", gv.opening_t(trace))), run.T - 1)
-ss["_gru_j"] = min(int(widgets.kept_value("gru_j", 0)), run.H - 1)  # the sidebar may shrink T, H
+ss["_gru_j"] = min(
+    int(widgets.kept_value("gru_j", gv.opening_unit(trace, ss["_gru_t"]))), run.H - 1
+)  # the sidebar may shrink T, H
 cols[0].select_slider(
     tr("gru.t", lang),
     options=list(range(run.T)),

@@ -1,4 +1,4 @@
-"""The GRU cell page's numbers (app_logic.gru_view) and figures (viz.gru): equal to the core's trace."""
+"""The GRU page's numbers (app_logic.gru_view) and figures (viz.gru): equal to the core's trace."""
 
 from __future__ import annotations
 
@@ -79,10 +79,13 @@ def test_bad_t_or_unit_raise_and_the_page_opens_where_the_memory_is_not_empty():
     with pytest.raises(ValueError, match="j must be in"):
         gv.gru_numbers(model, x, trace, 0, 4)
     t0 = gv.opening_t(trace)
+    j0 = gv.opening_unit(trace, t0)
+    assert abs(trace.layers[0][0].h_prev[t0, 0, j0]) >= 0.1
     assert t0 >= 1 and np.abs(trace.layers[0][0].h_prev[t0, 0]).max() >= 0.1
     assert gv.param_count(3, 4, 4) == sum(v.size for v in LSTM(3, 4).state_dict().values())
-    assert gv.param_count(3, 4, 3) == sum(v.size for v in gv.build_gru(x, 4, 0)[0]
-                                          .state_dict().values())  # fmt: skip
+    assert gv.param_count(3, 4, 3) == sum(
+        v.size for v in gv.build_gru(x, 4, 0)[0].state_dict().values()
+    )
 
 
 def _annotation_texts(fig) -> list[str]:

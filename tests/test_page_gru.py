@@ -14,8 +14,9 @@ from viz import gru as vg
 PAGE = "pages/gru_cell.py"
 
 
-def _expected(at, t: int, j: int = 0):
+def _expected(at, t: int, j: int | None = None):
     run = at.session_state[session.LAST_RUN]
+    j = at.session_state["gru_j"] if j is None else j
     x = np.asarray(run.x, dtype=np.float64)
     model, trace = gv.build_gru(x, run.H, 0)
     return gv.gru_numbers(model, x, trace, t, j), trace
@@ -32,6 +33,8 @@ def test_predict_then_reveal_judges_the_prediction_with_the_cores_number(lang):
     t = at.session_state["gru_t"]
     nums, trace = _expected(at, t)
     assert t == gv.opening_t(trace) and t > 0  # opens where the memory is not empty
+    assert at.session_state["gru_j"] == gv.opening_unit(trace, t)  # on its largest unit
+    assert abs(nums.h_prev) == np.abs(trace.layers[0][0].h_prev[t, 0]).max()
     assert at.latex[0].value.strip("$\n").endswith(r"= \;?")  # the number waits for the prediction
     assert at.button(key="gru_reveal").disabled
     right = gv.correct_answer("reset", nums)

@@ -55,10 +55,12 @@ def test_predict_race_and_reveal_fill_the_table(lang):
     right = vl.judge_prediction(rows, "NFG")
     failed = tr("variants.sep", lang).join(tr(f"variants.name_{k}", lang) for k in vl.failed(rows))
     text = tr(
-        "variants.reveal_right" if right else "variants.reveal_wrong", lang,
-        pick=tr("variants.name_NFG", lang), failed=failed or tr("variants.nobody", lang),
+        "variants.reveal_right" if right else "variants.reveal_wrong",
+        lang,
+        pick=tr("variants.name_NFG", lang),
+        failed=failed or tr("variants.nobody", lang),
         target=0.02,
-    )  # fmt: skip
+    )
     assert [m.value for m in (at.success if right else at.warning)] == [text]
     assert len(at.get("plotly_chart")) == 2  # the loss curves and the gradient flow
     at.toggle(key="var_flow_trained").set_value(False).run()

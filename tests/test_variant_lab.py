@@ -1,4 +1,4 @@
-"""The Variant lab's pure logic: the race's checks, its training loop, result table and gradients."""
+"""The Variant lab's pure logic: the race's checks, training loop, result table, gradients."""
 
 from __future__ import annotations
 

@@ -88,7 +88,8 @@ def _weights_choice(T_: Texts, has_upload: bool, kind: str = "lstm") -> str:
 def options_form(lang: str, uploaded_sd: dict | None, uploaded_cfg: dict | None) -> Form:
     """Draw the options (in the current container) and return the configuration they give."""
     T_ = texts(lang)
-    st.markdown(f"**{T_('options_title')}**")
+    gru = st.session_state.get("cmp_kind") == "gru"  # the radio below: its value of this run
+    st.markdown(f"**{T_('options_title_gru' if gru else 'options_title')}**")
     kind = st.radio(
         T_("kind"), list(cl.KINDS), horizontal=True, key="cmp_kind",
         format_func=lambda k: T_(f"kind_{k}"), help=T_("kind_help"),
@@ -146,7 +147,7 @@ def options_form(lang: str, uploaded_sd: dict | None, uploaded_cfg: dict | None)
             placeholder="5, 3, 4", max_chars=cl.MAX_LENGTHS_CHARS,
         )  # fmt: skip
         state = c4.radio(
-            T_("state"), ["random", "zeros"], key="cmp_state",
+            T_("state_gru" if kind == "gru" else "state"), ["random", "zeros"], key="cmp_state",
             format_func=lambda v: T_(f"state_{v}"),
         )  # fmt: skip
     seed = c4.number_input(T_("seed"), 0, L["seed"][1], 0, 1, key="cmp_seed")

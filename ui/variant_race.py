@@ -48,7 +48,7 @@ def settings_form(lang: str) -> vl.RaceConfig:
         help=tr("variants.pick_help", lang),
         **widgets.kept("var_kinds", list(d.variants)),
     )
-    c = st.columns(5)
+    c = st.columns([2.2, 2, 1.2, 2, 1.3])
     c[0].selectbox(
         tr("variants.task", lang),
         vl.TASKS,

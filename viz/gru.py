@@ -250,7 +250,7 @@ def create_gru_figure(nums: GruNumbers, stage: str, revealed: bool, lang: str = 
     )
     fig.update_xaxes(range=[0, 120], visible=False, fixedrange=True)
     fig.update_yaxes(range=[-1, 62], visible=False, fixedrange=True, scaleanchor="x")
-    framed(fig, 470, {"l": 10, "r": 10, "t": 60, "b": 10})
+    framed(fig, 560, {"l": 5, "r": 5, "t": 60, "b": 5})
     fig.update_layout(legend=dict(font=dict(size=12)))
     return fig
 
