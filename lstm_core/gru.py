@@ -77,16 +77,18 @@ class GRUTrace(RunTrace):
 
 
 @functools.lru_cache(maxsize=64)
-def gru_scale(H: int, dtype: np.dtype) -> np.ndarray:
-    """(3H,) ½ for the σ gates r, z and 1 for the candidate's rows n.
+def gru_scale(B: int, H: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """s (3H,): ½ for the σ gates r, z and 1 for the candidate's rows n; and ½ as (B, 2H).
 
     σ(a) = ½·tanh(a/2) + ½: with the r, z rows of the weights pre-scaled by ½ (exact: a power of
     two), both gates are one tanh, and the n rows (which r multiplies) are left as they are.
+    A (B, 2H) array of ½ makes the affine step two same-shape operations (faster than a scalar).
     """
     s = np.full(3 * H, 0.5, dtype=dtype)
     s[2 * H :] = 1.0
-    s.flags.writeable = False  # shared by every call (cached)
-    return s
+    half = np.full((B, 2 * H), 0.5, dtype=dtype)
+    s.flags.writeable = half.flags.writeable = False  # shared by every call (cached)
+    return s, half
 
 
 def gru_direction(
@@ -105,28 +107,35 @@ def gru_direction(
     """
     T, B, D = x.shape
     H = h0.shape[-1]
-    s = gru_scale(H, x.dtype)  # (3H,)
+    s, half = gru_scale(B, H, x.dtype)
     gi = (x.reshape(T * B, D) @ (weight_ih.T * s)).reshape(T, B, 3 * H)  # s ⊙ W_ih x_t, every t
     gi += s * bias_ih  # s ⊙ (W_ih x_t + b_ih)
-    W_hh_T = weight_hh.T * s  # (H, 3H), contiguous
-    b_hh = s * bias_hh  # (3H,)
+    # [h_{t-1}, 1] @ [W_hh^T; b_hh]: a column of ones after h, so one product adds the bias too
+    W_hh_b = np.concatenate([weight_hh.T, bias_hh[None]]) * s  # (H + 1, 3H)
 
-    gh, gates, r_hn, h_all = carve(x.dtype, (T, B, 3 * H), (T, B, 3 * H), (T, B, H), (T + 1, B, H))
-    h_all[0] = h0
-    h = h_all[1:]  # h_prev is h_all[:-1], a view shifted by one step
-    rz, r, z, n = gates[..., : 2 * H], gates[..., :H], gates[..., H : 2 * H], gates[..., 2 * H :]
+    gh, rz, n, r_hn, h_all = carve(
+        x.dtype,
+        (T, B, 3 * H),  # s ⊙ (W_hh h_{t-1} + b_hh)
+        (T, B, 2 * H),  # r_t, z_t
+        (T, B, H),  # n_t
+        (T, B, H),  # r_t ⊙ (W_hn h_{t-1} + b_hn)
+        (T + 1, B, H + 1),  # [h_0, 1], [h_1, 1], ..., [h_T, 1]
+    )
+    h_all[0, :, :H] = h0
+    h_all[:, :, H] = 1.0
+    h_prev_all, h = h_all[:-1, :, :H], h_all[1:, :, :H]  # views: h_prev is h shifted by one step
+    r, z = rz[..., :H], rz[..., H:]
     gi_rz, gi_n = gi[..., : 2 * H], gi[..., 2 * H :]
     gh_rz, gh_n = gh[..., : 2 * H], gh[..., 2 * H :]
     idle = None if steps is None else ~steps[:, :, None]  # (T, B, 1)
 
-    h_prev = h0
     for t in range(T):
-        gh_t = np.matmul(h_prev, W_hh_T, out=gh[t])
-        gh_t += b_hh  # s ⊙ (W_hh h_{t-1} + b_hh)
+        h_prev = h_prev_all[t]
+        np.matmul(h_all[t], W_hh_b, out=gh[t])  # s ⊙ (W_hh h_{t-1} + b_hh)
         rz_t = np.add(gi_rz[t], gh_rz[t], out=rz[t])  # ½ z_r, ½ z_z
         np.tanh(rz_t, out=rz_t)
-        rz_t *= 0.5
-        rz_t += 0.5  # r_t = σ(z_r), z_t = σ(z_z)
+        rz_t *= half
+        rz_t += half  # r_t = σ(z_r), z_t = σ(z_z)
         r_hn_t = np.multiply(r[t], gh_n[t], out=r_hn[t])  # r_t ⊙ (W_hn h_{t-1} + b_hn)
         n_t = np.add(gi_n[t], r_hn_t, out=n[t])  # z_n = W_in x_t + b_in + r_t ⊙ (W_hn h + b_hn)
         np.tanh(n_t, out=n_t)  # n_t = tanh(z_n)
@@ -135,10 +144,10 @@ def gru_direction(
         h_t += n_t  # h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}, as n_t + z_t ⊙ (h_{t-1} − n_t)
         if idle is not None:  # sequences past their end keep their state
             np.copyto(h_t, h_prev, where=idle[t])
-        h_prev = h_t
     gi /= s  # undo the ½ scaling (exact): the true input and hidden sides
     gh /= s
-    return {"gi": gi, "gh": gh, "gates": gates, "r_hn": r_hn, "h_prev": h_all[:-1], "h": h}
+    gates = np.concatenate([rz, n], axis=-1)  # r_t, z_t, n_t
+    return {"gi": gi, "gh": gh, "gates": gates, "r_hn": r_hn, "h_prev": h_prev_all, "h": h}
 
 
 def gru_direction_backward(
