@@ -10,6 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app_logic import pages as app_pages
 from app_logic.i18n import tr
 from ui import session, sidebar
 from viz import palette as pal
@@ -104,14 +105,14 @@ def home() -> None:
     st.subheader(tr("home.around_title", lang))
     st.caption(tr("home.start_hint", lang))
     pages = {file: (title_key, icon) for file, _url, title_key, icon in session.PAGES}
-    files = list(_AROUND)
+    files = list(app_pages.CARDS)
     for row in range(0, len(files), 3):  # one st.columns per row: its cards line up
         cols = st.columns(3)
         for col, file in zip(cols, files[row : row + 3]):
             title_key, icon = pages[file]
             with col, st.container(border=True, height="stretch"):
                 session.page_link(_PAGE_OBJECTS[file], label=tr(title_key, lang), icon=icon)
-                st.caption(tr(_AROUND[file], lang))
+                st.caption(tr(app_pages.CARDS[file], lang))
 
     st.divider()
     c1, c2 = st.columns(2, gap="large")
@@ -164,6 +165,8 @@ _AROUND = {
     "pages/compare.py": "home.around_torch",
     "pages/train.py": "home.around_train",
     "pages/rnn_vs_lstm.py": "home.around_why",
+    "pages/gru_cell.py": "gru.around",
+    "pages/variant_lab.py": "variants.around",
 }
 _LEGEND_KEYS = ("c", "h", "x", "sigma", "tanh", "forget", "input", "candidate", "output", "hidden")
 
@@ -173,21 +176,10 @@ _PAGE_OBJECTS = {
     for file, url, title_key, icon in session.PAGES
 }
 _home = st.Page(home, title=tr("common.nav_home", lang), icon=":material/home:", default=True)
-nav = st.navigation(
+nav = st.navigation(  # the landing page heads the first section
     {
-        tr("common.nav_section_learn", lang): [
-            _home,
-            _PAGE_OBJECTS["pages/guided_lesson.py"],
-            _PAGE_OBJECTS["pages/cell.py"],
-            _PAGE_OBJECTS["pages/gate_challenges.py"],
-            _PAGE_OBJECTS["pages/network.py"],
-            _PAGE_OBJECTS["pages/gates.py"],
-        ],
-        tr("common.nav_section_check", lang): [
-            _PAGE_OBJECTS["pages/compare.py"],
-            _PAGE_OBJECTS["pages/train.py"],
-            _PAGE_OBJECTS["pages/rnn_vs_lstm.py"],
-        ],
+        tr(title_key, lang): [_home] * (n == 0) + [_PAGE_OBJECTS[file] for file in files]
+        for n, (title_key, files) in enumerate(app_pages.SECTIONS)
     }
 )
 sidebar.draw()

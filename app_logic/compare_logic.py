@@ -16,7 +16,7 @@ import numpy as np
 from app_logic import compare_torch as ct
 from app_logic.limits import COMPARE_LIMITS as LIMITS  # every size the page accepts
 from app_logic.limits import MAX_LENGTHS_CHARS
-from lstm_core import LSTM
+from lstm_core import GRU, LSTM
 from lstm_core import torch_bridge as tb
 from lstm_core.gradcheck import numerical_grad, weighted_sum_loss
 
@@ -25,6 +25,7 @@ FLOAT32_FLOOR = 1e-5  # float32: never tighter than this
 FLOAT32_SAFETY = 10.0  # float32: times torch's own float32-vs-float64 disagreement
 GATE_NAMES = ("i", "f", "g", "o", "c", "h")
 TENSOR_NAMES = ("output", "h_n", "c_n")
+KINDS = ("lstm", "gru")  # the model compared: torch.nn.LSTM or torch.nn.GRU
 
 
 class CompareError(ValueError):
@@ -58,6 +59,11 @@ class CompareConfig:
     # A given input x (T rows of D numbers, batch 1), e.g. the other pages' input; None: random
     # from the seed. A tuple, so the configuration stays hashable (a cache key).
     x: tuple[tuple[float, ...], ...] | None = None
+    kind: str = "lstm"  # "lstm" (nn.LSTM) or "gru" (nn.GRU: no c, no proj_size)
+
+    @property
+    def torch_name(self) -> str:
+        return "torch.nn.GRU" if self.kind == "gru" else "torch.nn.LSTM"
 
     @property
     def num_directions(self) -> int:
@@ -68,8 +74,8 @@ class CompareConfig:
         return self.proj_size or self.hidden_size
 
     def model_args(self) -> dict:
-        """The constructor arguments shared by our LSTM and nn.LSTM."""
-        return {
+        """The constructor arguments shared by our model and torch's (nn.GRU has no proj_size)."""
+        args = {
             "input_size": self.input_size,
             "hidden_size": self.hidden_size,
             "num_layers": self.num_layers,
@@ -79,6 +85,9 @@ class CompareConfig:
             "bidirectional": self.bidirectional,
             "proj_size": self.proj_size,
         }
+        if self.kind == "gru":
+            del args["proj_size"]
+        return args
 
     @property
     def dropout_active(self) -> bool:
@@ -112,7 +121,11 @@ def check_config(cfg: CompareConfig) -> list[CompareError]:
                 f"B = {cfg.batch} (must be 1)",
             )
         )
-    if cfg.proj_size and cfg.proj_size >= cfg.hidden_size:
+    if cfg.kind not in KINDS:
+        problems.append(CompareError("kind", f"kind must be one of {KINDS}, got {cfg.kind!r}"))
+    if cfg.kind == "gru" and cfg.proj_size:
+        problems.append(CompareError("gru_proj", f"nn.GRU has no proj_size, got {cfg.proj_size}"))
+    elif cfg.proj_size and cfg.proj_size >= cfg.hidden_size:
         problems.append(
             CompareError(
                 "proj",
@@ -180,9 +193,10 @@ def parse_lengths(text: str, B: int, T: int) -> tuple[int, ...] | None:
 # ----- the model and its inputs ------------------------------------------------------------------
 
 
-def build_model(cfg: CompareConfig, state_dict: dict | None = None) -> LSTM:
-    """Our LSTM for `cfg`: weights from the seed, or `state_dict` (raises ValueError on misfit)."""
-    model = LSTM(**cfg.model_args(), dtype=np.dtype(cfg.dtype), seed=cfg.seed)
+def build_model(cfg: CompareConfig, state_dict: dict | None = None) -> LSTM | GRU:
+    """Our LSTM (or GRU) for `cfg`: weights from the seed, or `state_dict` (ValueError if unfit)."""
+    cls = GRU if cfg.kind == "gru" else LSTM
+    model = cls(**cfg.model_args(), dtype=np.dtype(cfg.dtype), seed=cfg.seed)
     if state_dict is not None:
         model.load_state_dict(state_dict)
     return model.train(cfg.train)
@@ -193,7 +207,8 @@ class Inputs:
     """What both libraries are given: x as the module takes it, hx or None, lengths or None."""
 
     x: np.ndarray  # (T, B, D), or (B, T, D) with batch_first
-    hx: tuple[np.ndarray, np.ndarray] | None  # h0 (L·dirs, B, H_out), c0 (L·dirs, B, H)
+    hx: tuple[np.ndarray, np.ndarray] | np.ndarray | None  # h0 (L·dirs, B, H_out), c0 (L·dirs,
+    #   B, H); a GRU's: the array h0 alone
     lengths: np.ndarray | None  # (B,)
     grad_output: np.ndarray  # shaped like the output: the weights of the loss sum(output ⊙ G)
 
@@ -218,12 +233,28 @@ def make_inputs(cfg: CompareConfig) -> Inputs:
             rng.standard_normal((LD, B, cfg.h_out)).astype(dt),
             rng.standard_normal((LD, B, cfg.hidden_size)).astype(dt),
         )
+        if cfg.kind == "gru":
+            hx = hx[0]  # one state: h0 (c0 drawn all the same: x and G stay those of the LSTM)
     lengths = None if cfg.lengths is None else np.array(cfg.lengths, dtype=np.int64)
     T_out = T if lengths is None else int(lengths.max())
     grad_output = rng.standard_normal((T_out, B, cfg.h_out * cfg.num_directions)).astype(dt)
     if cfg.batch_first:
         x, grad_output = x.transpose(1, 0, 2).copy(), grad_output.transpose(1, 0, 2).copy()
     return Inputs(x, hx, lengths, grad_output, _batch_first=cfg.batch_first)
+
+
+def as_float64(hx):
+    """hx (a pair, a GRU's single array, or None) in float64."""
+    if hx is None:
+        return None
+    if isinstance(hx, tuple):
+        return tuple(a.astype(np.float64) for a in hx)
+    return hx.astype(np.float64)
+
+
+def twin(model):
+    """torch's module with our model's options, weights and mode (nn.LSTM or nn.GRU)."""
+    return tb.gru_to_torch(model) if isinstance(model, GRU) else tb.to_torch(model)
 
 
 # ----- the comparison ----------------------------------------------------------------------------
@@ -596,7 +627,7 @@ def gradient_check(
     inp = make_inputs(cfg)
     trace = model.trace(inp.x, inp.hx, inp.lengths)
     core = model.backward(trace, inp.grad_output).params
-    t_grads = ct.torch_param_grads(tb.to_torch(model), inp.x, inp.hx, inp.lengths, inp.grad_output)
+    t_grads = ct.torch_param_grads(twin(model), inp.x, inp.hx, inp.lengths, inp.grad_output)
 
     refs = {k: None for k in core}
     cfg64 = dataclasses.replace(cfg, dtype="float64")
@@ -604,14 +635,14 @@ def gradient_check(
     model64 = build_model(cfg64, sd64)
     inp64 = Inputs(
         inp.x.astype(np.float64),
-        None if inp.hx is None else tuple(a.astype(np.float64) for a in inp.hx),
+        as_float64(inp.hx),
         inp.lengths,
         inp.grad_output.astype(np.float64),
         _batch_first=cfg.batch_first,
     )
     if cfg.dtype == "float32":  # torch's own float32-vs-float64 gap, per parameter
         g64 = ct.torch_param_grads(
-            tb.to_torch(model64), inp64.x, inp64.hx, inp64.lengths, inp64.grad_output
+            twin(model64), inp64.x, inp64.hx, inp64.lengths, inp64.grad_output
         )
         refs = {k: float(np.max(np.abs(t_grads[k] - g64[k]), initial=0.0)) for k in core}
     all_params, all_tols = {}, {}

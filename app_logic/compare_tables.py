@@ -182,3 +182,41 @@ def all_grads_table(gc: cl.GradCheck, T_: Texts) -> pd.DataFrame:
             for n in gc.all_params
         ]
     )
+
+
+def gru_verdict_table(result: cl.CompareResult, T_: Texts) -> pd.DataFrame:
+    """The GRU's verdict: output, h_n, the gates r, z, n (worst layer and direction) and the
+    gradients of every parameter (BPTT against autograd), each with its tolerance and verdict."""
+    rows = [
+        (t.name, str(t.core.shape), str(t.torch.shape), t.max_diff, t.tol, t.passed)
+        for t in result.tensors.values()
+    ]
+    for g in ("r", "z", "n"):
+        sel = [c for c in result.gates if c.gate == g]
+        worst = max(sel, key=lambda c: c.max_diff / c.tol)
+        c = result.cfg
+        shape = f"({c.seq_len}, {c.batch}, {c.hidden_size}) × {len(sel)}"  # every layer, direction
+        rows.append((g, shape, shape, worst.max_diff, worst.tol, all(c.passed for c in sel)))
+    gr = result.extra.get("grads")
+    if gr is not None:
+        label = T_("row_gradients", n=len(gr.per_param))
+        rows.append((label, "—", "—", gr.max_diff, gr.tol, gr.passed))
+    return pd.DataFrame(
+        [
+            {
+                T_("col_tensor"): name,
+                T_("col_shape_core"): s_core,
+                T_("col_shape_torch"): s_torch,
+                T_("col_max_diff"): diff,
+                T_("col_tol"): tol,
+                T_("col_verdict"): verdict_word(T_, ok),
+            }
+            for name, s_core, s_torch, diff, tol, ok in rows
+        ]
+    )
+
+
+def gru_failed_names(result: cl.CompareResult) -> list[str]:
+    """failed_names, plus the gradients when a parameter's gradient missed its tolerance."""
+    gr = result.extra.get("grads")
+    return failed_names(result) + ([] if gr is None or gr.passed else [f"∂L/∂{gr.worst}"])

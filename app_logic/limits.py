@@ -56,3 +56,11 @@ MAX_TRAIN_STEPS = 2_000  # optimizer steps: every built-in task reaches its targ
 MAX_TRAIN_HIDDEN = 64  # H of the trained model: it must also fit the sidebar's MAX_HIDDEN
 MAX_FORGET_BIAS = 4.0  # the initial forget-gate bias: σ(4) ≈ 0.98, already "keep everything"
 MAX_TRAIN_TEXT = MAX_T  # the next-character text: the trained model also runs on it as an input
+
+# The Variant lab races several models in the server's process, one step of each in turn: at
+# these sizes one step of one variant takes about 3 ms here, so a race of MAX_RACE_VARIANTS
+# variants over MAX_RACE_STEPS steps stays well under a minute on the shared 2-core machine.
+MAX_RACE_VARIANTS = 4  # variants in one race: also what a chart of loss curves can still tell apart
+MAX_RACE_STEPS = 400  # optimizer steps per variant: the default task is solved in about 200
+MAX_RACE_HIDDEN = 16  # H of every racer: memory needs few units, and each unit costs time
+RACE_LENGTH = (5, 40)  # the task's sequence length (delay / T): longer is harder and slower

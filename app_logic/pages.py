@@ -17,8 +17,29 @@ PAGES = (
     ("pages/compare.py", "torch", "common.nav_torch", ":material/fact_check:"),
     ("pages/train.py", "training", "common.nav_train", ":material/model_training:"),
     ("pages/rnn_vs_lstm.py", "why", "common.nav_why", ":material/compare_arrows:"),
+    ("pages/gru_cell.py", "gru", "gru.nav", ":material/join_inner:"),
+    ("pages/variant_lab.py", "variants", "variants.nav", ":material/science:"),
 )
 HOME_URL = ""  # the landing page is the app's root
+# The sidebar menu's sections: (title key, its pages in order).
+SECTIONS = (
+    ("common.nav_section_learn", ("pages/guided_lesson.py", "pages/cell.py",
+     "pages/gate_challenges.py", "pages/network.py", "pages/gates.py", "pages/gru_cell.py")),
+    ("common.nav_section_check", ("pages/compare.py", "pages/train.py", "pages/rnn_vs_lstm.py",
+     "pages/variant_lab.py")),
+)  # fmt: skip
+# The landing page's cards ("the way around"): each page's caption (the lesson has its own call).
+CARDS = {
+    "pages/cell.py": "home.around_cell",
+    "pages/gate_challenges.py": "challenges.around",
+    "pages/network.py": "home.around_network",
+    "pages/gates.py": "home.around_time",
+    "pages/compare.py": "home.around_torch",
+    "pages/train.py": "home.around_train",
+    "pages/rnn_vs_lstm.py": "home.around_why",
+    "pages/gru_cell.py": "gru.around",
+    "pages/variant_lab.py": "variants.around",
+}
 
 
 def page_url(file: str) -> str:

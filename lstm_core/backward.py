@@ -33,7 +33,7 @@ from .trace import LayerTrace, Trace
 if TYPE_CHECKING:
     from .lstm import LSTM
 
-__all__ = ["Gradients", "LayerGradients", "lstm_backward", "lstm_direction_backward"]
+__all__ = ["Gradients", "LayerGradients", "cell_bptt", "lstm_backward", "lstm_direction_backward"]
 
 
 def lstm_direction_backward(
@@ -46,11 +46,8 @@ def lstm_direction_backward(
     Returns dz (T, B, 4H), dh (T, B, H_out), dc (T, B, H), dh0 (B, H_out), dc0 (B, H).
     """
     T, B, H = lt.c.shape
-    H_out = lt.h.shape[-1]
     i, f, g, o = lt.i, lt.f, lt.g, lt.o  # (T, B, H) each
     tanh_c, c_prev = lt.tanh_c, lt.c_prev  # (T, B, H)
-    W_hh = lt.weight_hh  # (4H, H_out)
-    W_hr = lt.weight_hr  # (H_out, H) or None
 
     # Local derivatives, every timestep at once: none of them depends on what flows back.
     dc_dh_cell = o * (1 - tanh_c * tanh_c)  # ∂c-path of h_cell = o ⊙ tanh(c): o ⊙ (1 − tanh² c)
@@ -59,13 +56,37 @@ def lstm_direction_backward(
     dz_dc[:, :, 1] = c_prev * f * (1 - f)  # dz_f = dc ⊙ c_{t-1} ⊙ σ'(z_f)
     dz_dc[:, :, 2] = i * (1 - g * g)  # dz_g = dc ⊙ i ⊙ tanh'(z_g)
     dz_o_dh_cell = tanh_c * o * (1 - o)  # dz_o = dh_cell ⊙ tanh(c) ⊙ σ'(z_o)
+    return cell_bptt(lt, dh_above, dh_last, dc_last, dc_dh_cell, dz_dc, dz_o_dh_cell)
+
+
+def cell_bptt(
+    lt: LayerTrace,
+    dh_above: np.ndarray,
+    dh_last: np.ndarray,
+    dc_last: np.ndarray,
+    dc_dh_cell: np.ndarray,
+    dz_dc: np.ndarray,
+    dz_o_dh_cell: np.ndarray,
+    peepholes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """The loop over time of an LSTM cell's BPTT, given its local derivatives (every t at once;
+    changed in place at padding): dc_dh_cell (T, B, H) ∂c_t per unit of ∂L/∂h_cell_t, dz_dc
+    (T, B, 3, H) ∂z_{i,f,g} per unit of dc_t, dz_o_dh_cell (T, B, H) ∂z_o per unit of dh_cell_t.
+    peepholes (w_ci, w_cf, w_co), each (H,): z_i, z_f also see c_{t-1}, z_o sees c_t.
+    Returns dz (T, B, 4H), dh (T, B, H_out), dc (T, B, H), dh0 (B, H_out), dc0 (B, H).
+    """
+    T, B, H = lt.c.shape
+    H_out = lt.h.shape[-1]
+    f = lt.f  # (T, B, H): ∂c_t/∂c_{t-1}
+    W_hh = lt.weight_hh  # (4H, H_out)
+    W_hr = lt.weight_hr  # (H_out, H) or None
+    w_ci, w_cf, w_co = (None, None, None) if peepholes is None else peepholes
 
     idle = None
     if not lt.mask.all():  # lengths: padded steps pass the gradients through unchanged
         idle = ~lt.mask[:, :, None]  # (T, B, 1)
-        for a in (dc_dh_cell, dz_o_dh_cell):
+        for a in (dc_dh_cell, dz_o_dh_cell, dz_dc):
             a[~lt.mask] = 0
-        dz_dc[~lt.mask] = 0
 
     dz = np.empty((T, B, 4 * H), lt.c.dtype)  # ∂L/∂z_t
     dz_ifg_o = dz.reshape(T, B, 4, H)  # the same memory, one row per gate
@@ -79,12 +100,16 @@ def lstm_direction_backward(
     for t in order:
         dh_t = np.add(dh_above[t], dh_next, out=dh[t])  # ∂L/∂h_t, (B, H_out)
         dh_cell_t = dh_t if W_hr is None else dh_t @ W_hr  # ∂L/∂(o_t ⊙ tanh c_t), (B, H)
+        dz_o = np.multiply(dh_cell_t, dz_o_dh_cell[t], out=dz_ifg_o[t, :, 3])  # dz_o
         dc_t = np.multiply(dh_cell_t, dc_dh_cell[t], out=dc[t])
         dc_t += dc_next  # ∂L/∂c_t = dc_{t+1} ⊙ f_{t+1} + dh_cell_t ⊙ o_t ⊙ (1 − tanh² c_t)
+        if w_co is not None:
+            dc_t += dz_o * w_co  # o_t sees c_t through its peephole
         np.multiply(dc_t[:, None, :], dz_dc[t], out=dz_ifg_o[t, :, :3])  # dz_i, dz_f, dz_g
-        np.multiply(dh_cell_t, dz_o_dh_cell[t], out=dz_ifg_o[t, :, 3])  # dz_o
         dh_prev = dz[t] @ W_hh  # ∂L/∂h_{t-1} = dz_t W_hh, (B, H_out)
         dc_prev = dc_t * f[t]  # ∂L/∂c_{t-1} = dc_t ⊙ f_t, (B, H)
+        if w_ci is not None:  # i_t and f_t see c_{t-1} through theirs
+            dc_prev += dz_ifg_o[t, :, 0] * w_ci + dz_ifg_o[t, :, 1] * w_cf
         if idle is not None:  # a sequence past its end: its state was carried, so is its gradient
             np.copyto(dh_prev, dh_next, where=idle[t])
             np.copyto(dc_prev, dc_next, where=idle[t])

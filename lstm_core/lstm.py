@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from .arguments import as_array, check_dtype, check_positive_int, load_strict, uniform_init
+from .arguments import check_positive_int
 from .backward import lstm_backward, lstm_direction_backward
+from .cell import Cell
 from .recurrence import cell_step, run_direction
 from .skeleton import Recurrent
 from .trace import LayerTrace, Trace
@@ -87,64 +88,19 @@ class LSTM(Recurrent):
         return lstm_backward(self, trace, grad_output, grad_h_n, grad_c_n)
 
 
-class LSTMCell:
+class LSTMCell(Cell):
     """One LSTM step with torch.nn.LSTMCell's arguments, parameters and results."""
 
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        dtype=np.float64,
-        seed: int | None = None,
-    ) -> None:
-        self.input_size = check_positive_int("input_size", input_size)
-        self.hidden_size = check_positive_int("hidden_size", hidden_size)
-        self.bias = bool(bias)
-        self.dtype = check_dtype(dtype)
-        self._params = uniform_init(
-            np.random.default_rng(seed), self.param_shapes(), self.hidden_size, self.dtype
-        )
-
-    def param_shapes(self) -> dict[str, tuple[int, ...]]:
-        H, D = self.hidden_size, self.input_size
-        shapes = {"weight_ih": (4 * H, D), "weight_hh": (4 * H, H)}
-        if self.bias:
-            shapes |= {"bias_ih": (4 * H,), "bias_hh": (4 * H,)}
-        return shapes
-
-    def state_dict(self) -> dict[str, np.ndarray]:
-        return {k: v.copy() for k, v in self._params.items()}
-
-    def load_state_dict(self, sd: Mapping) -> None:
-        self._params = load_strict(self.param_shapes(), sd, self.dtype)
-
-    def config(self) -> dict:
-        return {"input_size": self.input_size, "hidden_size": self.hidden_size, "bias": self.bias}
+    num_gates = 4  # i, f, g, o
 
     def __call__(self, x, hx: Sequence | None = None) -> tuple[np.ndarray, np.ndarray]:
         """h_1, c_1 from x (B, D) or (D,), and hx = (h_0, c_0), each (B, H) or (H,)."""
-        x = as_array("input", x, self.dtype)
-        if x.ndim not in (1, 2):
-            raise ValueError(f"input must be 1-D (D,) or 2-D (B, D), got shape {x.shape}")
-        unbatched = x.ndim == 1
-        x2 = x[None] if unbatched else x
-        if x2.shape[1] != self.input_size:
-            raise ValueError(f"input must have {self.input_size} features, got {x2.shape[1]}")
-        B, H = x2.shape[0], self.hidden_size
-        if hx is None:
-            h0 = c0 = np.zeros((B, H), self.dtype)
-        else:
-            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                raise ValueError("hx must be a pair (h_0, c_0)")
-            h0 = as_array("h_0", hx[0], self.dtype)
-            c0 = as_array("c_0", hx[1], self.dtype)
-            want = x.shape[:-1] + (H,)
-            for name, a in (("h_0", h0), ("c_0", c0)):
-                if a.shape != want:
-                    raise ValueError(f"{name} must have shape {want}, got {a.shape}")
-            if unbatched:
-                h0, c0 = h0[None], c0[None]
+        x2, unbatched = self._input(x)
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise ValueError("hx must be a pair (h_0, c_0)")
+        h0, c0 = (None, None) if hx is None else hx
+        h0 = self._state("h_0", h0, x2, unbatched)
+        c0 = self._state("c_0", c0, x2, unbatched)
         p = self._params
         h1, c1 = cell_step(
             x2, h0, c0, p["weight_ih"], p["weight_hh"], p.get("bias_ih"), p.get("bias_hh")

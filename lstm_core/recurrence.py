@@ -132,18 +132,23 @@ def run_direction(
             np.copyto(h_t, h_prev, where=idle[t])
         h_prev, c_prev = h_t, c_t
     z /= s  # undo the ½ scaling (exact): the true pre-activations
+    return records(z, gates, kept, written, c_all, tanh_c, h_cell, h_all)
 
+
+def records(z, gates, kept, written, c_all, tanh_c, h_cell, h_all) -> dict[str, np.ndarray]:
+    """One direction's records under the names `LayerTrace` gives them; c_all and h_all
+    (T + 1, B, ·) hold c_0 and h_0 in row 0, so c_prev and h_prev are views shifted by one."""
     return {
         "z": z,
         "gates": gates,
         "c_prev": c_all[:-1],
         "kept": kept,
         "written": written,
-        "c": c,
+        "c": c_all[1:],
         "tanh_c": tanh_c,
         "h_prev": h_all[:-1],
         "h_cell": h_cell,
-        "h": h,
+        "h": h_all[1:],
     }
 
 

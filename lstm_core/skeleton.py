@@ -6,10 +6,11 @@ reverse direction starts from its own last step, padding holds zeros), the layer
 dropout between layers (train mode; the masks are kept in the trace), the whole-run trace, and
 backpropagation through the layers and directions (dropout masks and lengths included).
 
-A new cell kind (a subclass of `Recurrent`, like `LSTM` and `RNN`) supplies:
+A new cell kind (a subclass of `Recurrent`, like `LSTM`, `RNN` and `GRU`) supplies:
 
-    __init__(torch's arguments)     keeps each as the attribute of the same name (config() reads
-                                    them), then calls _init_options(...) and _init_params()
+    __init__(torch's arguments)     only if it has more than nn.GRU's (the default here): keeps
+                                    each as the attribute of the same name (config() reads them),
+                                    then calls _init_options(...) and _init_params()
     num_gates                       rows of weight_ih per hidden unit (LSTM 4, GRU 3, RNN 1)
     trace_type                      its whole-run record: a `RunTrace`, one field `{s}_n` a state
     state_sizes()                   its states in torch's hx order, {"h": H_out, "c": H} or {"h": H}
@@ -86,6 +87,19 @@ class Recurrent:
 
     num_gates: int  # rows of weight_ih per hidden unit
     trace_type: type[RunTrace]
+
+    def __init__(
+        self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+        batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+        dtype=np.float64, seed: int | None = None,
+    ) -> None:  # fmt: skip
+        """torch's arguments common to nn.RNN, nn.LSTM and nn.GRU (a cell kind with more, like
+        LSTM's proj_size, has its own __init__)."""
+        self._init_options(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype,
+            seed,
+        )  # fmt: skip
+        self._init_params()
 
     def _init_options(
         self, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, dtype,
@@ -472,21 +486,28 @@ def input_layout(trace: RunTrace, grad_x: np.ndarray) -> np.ndarray:
     return grad_x
 
 
-def weight_grads(lt, dz: np.ndarray, dh: np.ndarray, bias: bool) -> dict[str, np.ndarray]:
+def weight_grads(
+    lt, dz: np.ndarray, dh: np.ndarray, bias: bool, dz_hh: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Weight gradients summed over every timestep, each one matrix product, for
     z_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh (and h_t = W_hr h_cell_t when projecting).
 
-    dz (T, B, G) with G = 4H (LSTM) or H (RNN); dh (T, B, H_out) for the projection weight.
+    dz (T, B, G) with G = 4H (LSTM), 3H (GRU) or H (RNN); dh (T, B, H_out) for the projection
+    weight. dz_hh: ∂L/∂(W_hh h_{t-1} + b_hh) where it is not dz (a GRU multiplies its n rows by r).
     """
     T, B, G = dz.shape
     dz2 = dz.reshape(T * B, G)  # one row per (timestep, sequence)
+    dz2_hh = dz2 if dz_hh is None else dz_hh.reshape(T * B, G)
     grads = {
         "weight_ih": dz2.T @ lt.x.reshape(T * B, -1),  # Σ_t dz_t^T x_t, (G, D_k)
-        "weight_hh": dz2.T @ lt.h_prev.reshape(T * B, -1),  # Σ_t dz_t^T h_{t-1}, (G, H_out)
+        "weight_hh": dz2_hh.T @ lt.h_prev.reshape(T * B, -1),  # Σ_t dz_t^T h_{t-1}, (G, H_out)
     }
     if bias:
         grads["bias_ih"] = dz2.sum(axis=0)  # Σ_t dz_t, (G,)
-        grads["bias_hh"] = grads["bias_ih"].copy()  # the two biases enter z identically
+        if dz_hh is None:
+            grads["bias_hh"] = grads["bias_ih"].copy()  # the two biases enter z identically
+        else:
+            grads["bias_hh"] = dz2_hh.sum(axis=0)
     if getattr(lt, "weight_hr", None) is not None:
         H = lt.h_cell.shape[-1]
         grads["weight_hr"] = dh.reshape(T * B, -1).T @ lt.h_cell.reshape(T * B, H)  # (H_out, H)

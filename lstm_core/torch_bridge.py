@@ -1,5 +1,5 @@
-"""lstm_core's one module that touches torch (imported lazily): our models ⇄ nn.LSTM, nn.LSTMCell
-and nn.RNN, and running them on NumPy inputs.
+"""lstm_core's one module that touches torch (imported lazily): our models ⇄ nn.LSTM, nn.LSTMCell,
+nn.RNN and nn.GRU (GRUCell), and running them on NumPy inputs.
 
 Also the safe loader for uploaded `.pt` files and torch's gates recomputed with torch operations.
 What only the Compare page needs lives in `app_logic.compare_torch`.
@@ -53,13 +53,7 @@ def state_dict_from_torch(sd: Mapping) -> dict[str, np.ndarray]:
 def to_torch(model: LSTM | LSTMCell):
     """A torch.nn.LSTM (or LSTMCell) with the same options, dtype and weights, in eval mode
     unless `model` is training."""
-    torch = _torch()
-    cls = torch.nn.LSTM if isinstance(model, LSTM) else torch.nn.LSTMCell
-    module = cls(**model.config(), dtype=torch_dtype(model.dtype))
-    module.load_state_dict(state_dict_to_torch(model.state_dict()))
-    if isinstance(model, LSTM):
-        module.train(model.training)
-    return module
+    return _twin_to_torch("LSTM" if isinstance(model, LSTM) else "LSTMCell", model)
 
 
 def _options(cls, module) -> dict:
@@ -70,21 +64,27 @@ def _options(cls, module) -> dict:
 
 
 def _from_module(cls, module):
-    """Our `cls` with the options, dtype and weights of a torch module."""
+    """Our `cls` with the options, dtype and weights of a torch module (and its train/eval mode,
+    for a whole network)."""
     sd = state_dict_from_torch(module.state_dict())
     model = cls(**_options(cls, module), dtype=next(iter(sd.values())).dtype)
     model.load_state_dict(sd)
-    return model
+    return model.train(module.training) if hasattr(model, "train") else model
+
+
+def _ours_of(module, kinds: dict):
+    """Our twin of a torch module, kinds = {torch class name: our class}; a TypeError otherwise."""
+    nn = _torch().nn
+    for name, cls in kinds.items():
+        if isinstance(module, getattr(nn, name)):
+            return _from_module(cls, module)
+    expected = " or ".join(f"torch.nn.{name}" for name in kinds)
+    raise TypeError(f"expected {expected}, got {type(module).__name__}")
 
 
 def from_torch(module) -> LSTM | LSTMCell:
     """Our LSTM (or LSTMCell) with the options, dtype and weights of a torch module."""
-    torch = _torch()
-    if isinstance(module, torch.nn.LSTM):
-        return _from_module(LSTM, module).train(module.training)
-    if isinstance(module, torch.nn.LSTMCell):
-        return _from_module(LSTMCell, module)
-    raise TypeError(f"expected torch.nn.LSTM or torch.nn.LSTMCell, got {type(module).__name__}")
+    return _ours_of(module, {"LSTM": LSTM, "LSTMCell": LSTMCell})
 
 
 def call_torch(module, x, hx=None, lengths=None):
@@ -213,23 +213,41 @@ def save_pt_bytes(sd: Mapping[str, np.ndarray]) -> bytes:
     return buf.getvalue()
 
 
-# ----- RNN ⇄ torch.nn.RNN (lstm_core.rnn) -------------------------------------------------------
+# ----- RNN ⇄ torch.nn.RNN, GRU ⇄ torch.nn.GRU (lstm_core.rnn, lstm_core.gru) --------------------
+
+
+def _twin_to_torch(name: str, model):
+    """torch.nn.<name> with the options, dtype and weights of our model (and its train/eval mode,
+    for a whole network)."""
+    module = getattr(_torch().nn, name)(**model.config(), dtype=torch_dtype(model.dtype))
+    module.load_state_dict(state_dict_to_torch(model.state_dict()))
+    if hasattr(model, "training"):
+        module.train(model.training)
+    return module
 
 
 def rnn_to_torch(model):
     """A torch.nn.RNN with the options, dtype, weights and train/eval mode of our `RNN`."""
-    torch = _torch()
-    module = torch.nn.RNN(**model.config(), dtype=torch_dtype(model.dtype))
-    module.load_state_dict(state_dict_to_torch(model.state_dict()))
-    module.train(model.training)
-    return module
+    return _twin_to_torch("RNN", model)
 
 
 def rnn_from_torch(module):
     """Our `RNN` with the options, dtype, weights and train/eval mode of a torch.nn.RNN."""
     from .rnn import RNN
 
-    torch = _torch()
-    if not isinstance(module, torch.nn.RNN):
-        raise TypeError(f"expected torch.nn.RNN, got {type(module).__name__}")
-    return _from_module(RNN, module).train(module.training)
+    return _ours_of(module, {"RNN": RNN})
+
+
+def gru_to_torch(model):
+    """A torch.nn.GRU (or GRUCell) with the options, dtype and weights of our `GRU` (or `GRUCell`),
+    in the same train/eval mode."""
+    from .gru import GRU
+
+    return _twin_to_torch("GRU" if isinstance(model, GRU) else "GRUCell", model)
+
+
+def gru_from_torch(module):
+    """Our `GRU` (or `GRUCell`) with the options, dtype and weights of a torch.nn.GRU (GRUCell)."""
+    from .gru import GRU, GRUCell
+
+    return _ours_of(module, {"GRU": GRU, "GRUCell": GRUCell})

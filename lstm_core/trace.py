@@ -13,8 +13,18 @@ def freeze(a: np.ndarray) -> np.ndarray:
     return a
 
 
+class GateRows:
+    """A layer record's gates and pre-activations side by side (T, B, G·H): gate n's rows."""
+
+    hidden_size: int
+
+    def _gate(self, a: np.ndarray, n: int) -> np.ndarray:
+        H = self.hidden_size
+        return a[..., n * H : (n + 1) * H]
+
+
 @dataclass(frozen=True, eq=False)
-class LayerTrace:
+class LayerTrace(GateRows):
     """One layer, one direction. Arrays are time-major (T, B, ·), indexed by input position.
 
     For the reverse direction, position t was processed after position t+1, so `h_prev[t]` is the
@@ -44,10 +54,6 @@ class LayerTrace:
     @property
     def hidden_size(self) -> int:
         return self.c.shape[-1]
-
-    def _gate(self, a: np.ndarray, n: int) -> np.ndarray:
-        H = self.hidden_size
-        return a[..., n * H : (n + 1) * H]
 
     # Pre-activations and gates, each (T, B, H), in torch's order i, f, g, o.
     z_i = property(lambda self: self._gate(self.z, 0))

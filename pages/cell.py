@@ -71,6 +71,7 @@ def _timestep(run: session.Run, lang: str) -> None:
 cfg = session.settings()
 lang = cfg.lang
 st.title(tr("cell.title", lang))
+session.page_link("pages/gru_cell.py", label=tr("gru.lstm_only_note", lang), icon=":material/info:")
 
 run = session.current_run()  # URL and input problems are shown above every page by app.py
 for note in run.notes:

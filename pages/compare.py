@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_logic import compare_gru as cg
 from app_logic import compare_logic as cl
 from app_logic import compare_tables as ct
 from lstm_core import torch_bridge as tb
@@ -19,24 +20,28 @@ def code_and_shapes(cfg: cl.CompareConfig, T_: ct.Texts) -> None:
     """The torch code and the NumPy code of this configuration side by side, then its shapes."""
     st.subheader(T_("code_title"))
     left, right = st.columns(2)
-    left.caption(T_("code_torch"))
-    left.code(cl.torch_code(cfg), "python", wrap_lines=True)
+    gru = cfg.kind == "gru"
+    left.caption(T_("code_torch_gru" if gru else "code_torch"))
+    left.code((cg if gru else cl).torch_code(cfg), "python", wrap_lines=True)
     right.caption(T_("code_numpy"))
-    right.code(cl.numpy_code(cfg), "python", wrap_lines=True)
-    st.markdown(T_("shapes_bf" if cfg.batch_first else "shapes", **ct.shapes_fields(cfg)))
+    right.code((cg if gru else cl).numpy_code(cfg), "python", wrap_lines=True)
+    shapes = "shapes_gru" if gru else "shapes_bf" if cfg.batch_first else "shapes"
+    st.markdown(T_(shapes, **ct.shapes_fields(cfg)))
 
 
 def verdict(result: cl.CompareResult, cfg: cl.CompareConfig, T_: ct.Texts) -> None:
     """PASS or FAIL with the numbers: every tensor's max |diff| against its tolerance."""
     st.subheader(T_("verdict_title"))
-    if result.passed:
-        n_checks = len(result.tensors) + len(result.gates)
-        st.success(T_("verdict_pass", n=n_checks, dtype=cfg.dtype, version=result.torch_version))
+    gru = cfg.kind == "gru"
+    if cg.passed(result):
+        n_checks = len(result.tensors) + len(result.gates) + (1 if gru else 0)
+        text = "verdict_pass_gru" if gru else "verdict_pass"
+        st.success(T_(text, n=n_checks, dtype=cfg.dtype, version=result.torch_version))
     else:
-        failed = ct.failed_names(result)
+        failed = ct.gru_failed_names(result)
         st.error(T_("verdict_fail", n=len(failed), names=", ".join(failed)))
     st.dataframe(
-        ct.verdict_table(result, T_),
+        (ct.gru_verdict_table if gru else ct.verdict_table)(result, T_),
         hide_index=True,
         key="cmp_verdict_table",
         column_config={
@@ -44,6 +49,8 @@ def verdict(result: cl.CompareResult, cfg: cl.CompareConfig, T_: ct.Texts) -> No
             T_("col_tol"): st.column_config.NumberColumn(format="%.1e"),
         },
     )
+    if gru and result.extra["grads"].eval_forced:
+        st.info(T_("grads_eval"))
     if cfg.dtype == "float64":
         st.caption(T_("tol_f64"))
     else:
@@ -116,7 +123,7 @@ for tab, show in (
     (tab_out, lambda: compare_tabs.outputs_tab(result, cfg, lang)),
     (tab_gates, lambda: compare_tabs.gates_tab(result, cfg, lang)),
     (tab_layout, lambda: compare_tabs.layout_tab(result, cfg, sd, lang)),
-    (tab_grad, lambda: compare_tabs.gradients_tab(cfg, sd, has_torch, lang)),
+    (tab_grad, lambda: compare_tabs.gradients_tab(cfg, sd, has_torch, lang, result)),
     (tab_files, lambda: compare_files.download_tab(cfg, sd, has_torch, lang)),
 ):
     if tab.open:

@@ -55,6 +55,7 @@ tr_ = run.trace
 labels = run.step_labels
 
 st.title(tr("gates.title", lang))
+session.page_link("pages/gru_cell.py", label=tr("gru.lstm_only_note", lang), icon=":material/info:")
 st.markdown(tr("gates.intro", lang))
 
 # ----- what to look at: layer, direction, t, unit --------------------------------------------

@@ -45,6 +45,7 @@ sel = session.selection()
 labels = run.step_labels
 
 st.title(tr("network.title", lang))
+session.page_link("pages/gru_cell.py", label=tr("gru.lstm_only_note", lang), icon=":material/info:")
 st.markdown(tr("network.intro", lang))
 
 c1, c2 = st.columns([3, 1])

@@ -68,3 +68,13 @@ def test_the_rule_catches_a_violation():
         "streamlit (allowed from floor 3)"
     ]
     assert _violations("ui", "from viz import palette\nimport lstm_core") == []
+
+
+def test_every_page_is_in_the_menu_once_and_has_a_deep_link_entry():
+    """Each registered page sits in one menu section and has its pages/_<url>.py entry."""
+    from app_logic.pages import PAGES, SECTIONS
+
+    in_menu = [file for _title, files in SECTIONS for file in files]
+    assert sorted(in_menu) == sorted(file for file, *_ in PAGES)
+    for _file, url, *_ in PAGES:
+        assert (ROOT / "pages" / f"_{url}.py").exists(), url

@@ -42,6 +42,8 @@ PAGES = {
     "compare": ("pages/compare.py", 1),
     "train": ("pages/train.py", 0),
     "why": ("pages/rnn_vs_lstm.py", 0),
+    "gru": ("pages/gru_cell.py", 2),
+    "variants": ("pages/variant_lab.py", 0),
 }
 
 

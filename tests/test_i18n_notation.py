@@ -11,7 +11,7 @@ import pytest
 from app_logic.i18n import LANGS, catalog
 
 # The files this check covers (cell.toml, home.toml, … are to follow).
-STEMS = ("common", "gates", "why", "compare", "train", "lesson", "challenges")
+STEMS = ("common", "gates", "why", "compare", "train", "lesson", "challenges", "gru", "variants")
 
 # A time-indexed symbol in TeX style: x_t, h_k, c_0, f_1, h_{t-1}, h_{t−1}, c_(t−1), h_{k-1}.
 # Parameter names (W_hh, b_f, h_n, weight_ih_l0, proj_size) are torch's own and stay.

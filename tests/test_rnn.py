@@ -12,61 +12,11 @@ from lstm_core.rnn import RNN
 
 torch = need_torch()
 
-from lstm_core.torch_bridge import rnn_from_torch, rnn_to_torch, state_dict_to_torch  # noqa: E402
+from torch_twins import one_state_reference  # noqa: E402
+
+from lstm_core.torch_bridge import rnn_from_torch, rnn_to_torch  # noqa: E402
 
 TOL = {np.float64: 1e-10, np.float32: 1e-4}
-
-
-def _run(module, x, h0, lengths, batch_first):
-    if lengths is None:
-        return module(x, h0)
-    rnn = torch.nn.utils.rnn
-    packed = rnn.pack_padded_sequence(
-        x, torch.as_tensor(lengths), batch_first=batch_first, enforce_sorted=False
-    )
-    out, h_n = module(packed, h0)
-    return rnn.pad_packed_sequence(out, batch_first=batch_first)[0], h_n
-
-
-def torch_reference(model: RNN, x, h0, lengths, trace, go, gh):
-    """output, h_n and gradients from torch: nn.RNN, or its layers one by one with our dropout
-    masks in between."""
-    dt = torch.float64 if model.dtype == np.float64 else torch.float32
-    xt = torch.tensor(x, dtype=dt, requires_grad=True)
-    h0t = torch.tensor(h0, dtype=dt, requires_grad=True)
-    if all(m is None for m in trace.dropout_masks):
-        module = rnn_to_torch(model)
-        out, h_n = _run(module, xt, h0t, lengths, model.batch_first)
-        named = dict(module.named_parameters())
-    else:
-        ND, named, hs = model.num_directions, {}, []
-        layer_in = xt.transpose(0, 1) if model.batch_first else xt
-        for k in range(model.num_layers):
-            cfg = model.config() | {"num_layers": 1, "dropout": 0.0, "batch_first": False}
-            cfg["input_size"] = model.layer_input_size(k)
-            module = torch.nn.RNN(**cfg, dtype=dt)
-            sd = {
-                n.replace(f"_l{k}", "_l0"): v
-                for n, v in model.state_dict().items()
-                if n.endswith(f"_l{k}") or n.endswith(f"_l{k}_reverse")
-            }
-            module.load_state_dict(state_dict_to_torch(sd))
-            named |= {n.replace("_l0", f"_l{k}"): p for n, p in module.named_parameters()}
-            out, h_k = _run(module, layer_in, h0t[k * ND : (k + 1) * ND], lengths, False)
-            hs.append(h_k)
-            if k < model.num_layers - 1:
-                out = out * torch.tensor(trace.dropout_masks[k][: out.shape[0]])
-            layer_in = out
-        out = layer_in.transpose(0, 1) if model.batch_first else layer_in
-        h_n = torch.cat(hs)
-    torch.autograd.backward([out, h_n], [torch.tensor(go, dtype=dt), torch.tensor(gh, dtype=dt)])
-    return {
-        "output": out.detach().numpy(),
-        "h_n": h_n.detach().numpy(),
-        "params": {n: p.grad.numpy() for n, p in named.items()},
-        "input": xt.grad.numpy(),
-        "h0": h0t.grad.numpy(),
-    }
 
 
 def check_case(
@@ -100,7 +50,7 @@ def check_case(
     trace = model.trace(x, h0, lengths)
     go, gh = rng.normal(size=trace.output.shape), rng.normal(size=trace.h_n.shape)
     ours = model.backward(trace, go, gh)
-    ref = torch_reference(model, x, h0, lengths, trace, go, gh)
+    ref = one_state_reference(model, rnn_to_torch, x, h0, lengths, trace, go, gh)
 
     tol = TOL[dtype]
     np.testing.assert_allclose(trace.output, ref["output"], rtol=0, atol=tol)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from app_logic import compare_gru, uploads
 from app_logic import compare_logic as cl
-from app_logic import uploads
 from app_logic.compare_tables import Texts, texts
 from app_logic.i18n import tr
 from ui import session
@@ -31,6 +31,8 @@ class Form:
 
 @st.cache_data(max_entries=16, ttl="1h", show_spinner=False)
 def cached_comparison(cfg: cl.CompareConfig, sd: dict | None) -> cl.CompareResult:
+    if cfg.kind == "gru":
+        return compare_gru.run_gru_comparison(cfg)
     return cl.run_comparison(cfg, sd)
 
 
@@ -65,9 +67,13 @@ def _size_input(T_: Texts, col, name: str, default: int, fixed: dict, from_text:
     return _limited_input(T_, col, name, default, label=name)
 
 
-def _weights_choice(T_: Texts, has_upload: bool) -> str:
-    """The radio of where the weights come from: the seed, the other pages' model, an upload."""
+def _weights_choice(T_: Texts, has_upload: bool, kind: str = "lstm") -> str:
+    """The radio of where the weights come from: the seed, the other pages' model, an upload
+    (the pages' model and uploads are LSTMs: a GRU's weights come from the seed)."""
     ss = st.session_state
+    if kind == "gru":
+        st.caption(T_("gru_weights_note"))
+        return "seed"
     sources = ["seed", "pages", *(["uploaded"] if has_upload else [])]
     if ss.get("cmp_weights") not in sources:  # a new visit: follow the sidebar's uploaded weights
         ss["cmp_weights"] = (
@@ -82,8 +88,13 @@ def _weights_choice(T_: Texts, has_upload: bool) -> str:
 def options_form(lang: str, uploaded_sd: dict | None, uploaded_cfg: dict | None) -> Form:
     """Draw the options (in the current container) and return the configuration they give."""
     T_ = texts(lang)
-    st.markdown(f"**{T_('options_title')}**")
-    choice = _weights_choice(T_, uploaded_sd is not None and uploaded_cfg is not None)
+    gru = st.session_state.get("cmp_kind") == "gru"  # the radio below: its value of this run
+    st.markdown(f"**{T_('options_title_gru' if gru else 'options_title')}**")
+    kind = st.radio(
+        T_("kind"), list(cl.KINDS), horizontal=True, key="cmp_kind",
+        format_func=lambda k: T_(f"kind_{k}"), help=T_("kind_help"),
+    )  # fmt: skip
+    choice = _weights_choice(T_, uploaded_sd is not None and uploaded_cfg is not None, kind)
     use_upload, use_pages = choice == "uploaded", choice == "pages"
     pages_x, pages_model = None, None
     if use_pages:  # the model and input every other page shows
@@ -108,7 +119,10 @@ def options_form(lang: str, uploaded_sd: dict | None, uploaded_cfg: dict | None)
         name: _size_input(T_, c1, name, default, fixed, from_text)
         for name, default in (("input_size", 10), ("hidden_size", 20), ("num_layers", 2))
     }
-    sizes["proj_size"] = _size_input(T_, c1, "proj_size", 0, fixed, from_text)
+    if kind == "gru":  # nn.GRU has no projection
+        sizes["proj_size"] = 0
+    else:
+        sizes["proj_size"] = _size_input(T_, c1, "proj_size", 0, fixed, from_text)
     if fixed:
         bias, bidirectional = bool(fixed["bias"]), bool(fixed["bidirectional"])
         c2.markdown(f"`bias` = **{bias}** · `bidirectional` = **{bidirectional}** · {from_text}")
@@ -133,7 +147,7 @@ def options_form(lang: str, uploaded_sd: dict | None, uploaded_cfg: dict | None)
             placeholder="5, 3, 4", max_chars=cl.MAX_LENGTHS_CHARS,
         )  # fmt: skip
         state = c4.radio(
-            T_("state"), ["random", "zeros"], key="cmp_state",
+            T_("state_gru" if kind == "gru" else "state"), ["random", "zeros"], key="cmp_state",
             format_func=lambda v: T_(f"state_{v}"),
         )  # fmt: skip
     seed = c4.number_input(T_("seed"), 0, L["seed"][1], 0, 1, key="cmp_seed")
@@ -158,6 +172,7 @@ def options_form(lang: str, uploaded_sd: dict | None, uploaded_cfg: dict | None)
         lengths=lengths,
         seed=int(seed),
         x=pages_x,
+        kind=kind,
     )
     problems += cl.check_config(cfg)
     for e in problems:

@@ -12,6 +12,7 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
+from app_logic import compare_gru as cg
 from app_logic import compare_logic as cl
 from app_logic import compare_tables as ct
 from viz import compare as vc
@@ -56,7 +57,7 @@ def outputs_tab(result: cl.CompareResult | None, cfg: cl.CompareConfig, lang: st
         else:
             rng = palette.TANH_RANGE
         fig = vc.create_tensor_figure(
-            core2, torch2, t.tol, ("NumPy (lstm_core)", "torch.nn.LSTM", "|NumPy − torch|"),
+            core2, torch2, t.tol, ("NumPy (lstm_core)", cfg.torch_name, "|NumPy − torch|"),
             rows_lbl, cols_lbl, rng, ticks, lang=lang,
         )  # fmt: skip
         st.plotly_chart(fig, key=f"cmp_fig_{t.name}", config=CHART)
@@ -86,7 +87,7 @@ def gates_tab(result: cl.CompareResult | None, cfg: cl.CompareConfig, lang: str)
         return
     gate_columns = {
         g: st.column_config.NumberColumn(T_("col_max_diff_gate", g=g), format="%.2e")
-        for g in cl.GATE_NAMES
+        for g in (cg.GATE_NAMES if cfg.kind == "gru" else cl.GATE_NAMES)
     }
     st.dataframe(
         ct.gate_table(result, cfg, T_), hide_index=True, key="cmp_gate_table",
@@ -115,6 +116,9 @@ def layout_tab(
         return
     psd = model.state_dict()
     H = cfg.hidden_size
+    if cfg.kind == "gru":
+        _gru_layout(result, cfg, psd, T_)
+        return
     st.markdown(T_("layout_intro", H=H, H4=4 * H, D=cfg.input_size, Hout=cfg.h_out))
     k, d = _layer_and_direction(T_, cfg, "layout")
     sfx = f"_l{k}" + ("_reverse" if d else "")
@@ -162,12 +166,56 @@ def layout_tab(
         (st.success if same else st.error)(T_("keys_same" if same else "keys_differ"))
 
 
-def gradients_tab(cfg: cl.CompareConfig, sd: dict | None, has_torch: bool, lang: str) -> None:
+def _gru_layout(result, cfg: cl.CompareConfig, psd: dict, T_: ct.Texts) -> None:
+    """nn.GRU's layout: 3H rows r | z | n, and why its two biases are not one."""
+    H = cfg.hidden_size
+    st.markdown(T_("gru_layout_intro", H=H, H3=3 * H, D=cfg.input_size))
+    st.plotly_chart(
+        vc.create_matrix_figure(psd["weight_ih_l0"], f"weight_ih_l0 ({3 * H} × {cfg.input_size})",
+                                T_("row_out"), T_("col_unit")),
+        key="cmp_fig_gru_ih", config=CHART,
+    )  # fmt: skip
+    st.code(
+        f"W_ir, W_iz, W_in = gru.weight_ih_l0.chunk(3, 0)   # each ({H}, {cfg.input_size})\n"
+        f"W_hr, W_hz, W_hn = gru.weight_hh_l0.chunk(3, 0)   # each ({H}, {H})",
+        "python",
+    )
+    st.markdown(T_("gru_bias_text"))
+    torch_shapes = result.torch_shapes if result is not None else None
+    model = cl.build_model(dataclasses.replace(cfg, train=False))
+    st.dataframe(ct.keys_table(model.param_shapes(), torch_shapes, T_), hide_index=True,
+                 key="cmp_keys_table")  # fmt: skip
+
+
+def _gru_gradients(result: cl.CompareResult | None, T_: ct.Texts) -> None:
+    """The GRU's gradients: BPTT against autograd for every parameter (from the verdict's run)."""
+    if result is None:
+        st.info(T_("needs_torch"))
+        return
+    gr = result.extra["grads"]
+    if gr.eval_forced:
+        st.info(T_("grads_eval"))
+    rows = [
+        {T_("col_key"): n, T_("col_max_diff"): d, T_("col_tol"): t,
+         T_("col_verdict"): ct.verdict_word(T_, d <= t)}
+        for n, (d, t) in gr.per_param.items()
+    ]  # fmt: skip
+    (st.success if gr.passed else st.error)(T_("gru_grads_verdict", n=len(rows)))
+    st.dataframe(rows, hide_index=True, key="cmp_grad_all", column_config=_number_columns(T_))
+
+
+def gradients_tab(
+    cfg: cl.CompareConfig, sd: dict | None, has_torch: bool, lang: str,
+    result: cl.CompareResult | None = None,
+) -> None:  # fmt: skip
     """BPTT against autograd against central differences, for a chosen parameter."""
     T_ = ct.texts(lang)
     st.markdown(T_("grads_intro"))
     if not has_torch:
         st.info(T_("needs_torch"))
+        return
+    if cfg.kind == "gru":
+        _gru_gradients(result, T_)
         return
     names = list(cl.build_model(cfg, sd).param_shapes())
     name = st.selectbox(T_("param"), names, key="cmp_grad_param")
