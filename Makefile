@@ -27,4 +27,5 @@ bench:  ## the core's speed against torch (see docs/BENCHMARKS.md)
 	@scripts/setup.sh test
 	$(PY) bench/bench_forward.py
 	$(PY) bench/bench_backward.py
+	$(PY) bench/bench_gru.py
 	$(PY) bench/bench_training.py

@@ -1,7 +1,8 @@
 """Central-difference gradient check: does BPTT agree with (L(θ + ε) − L(θ − ε)) / 2ε?
 
-Works for `LSTM` and `RNN` alike. The check always runs on a float64 copy of the model in eval
-mode (no dropout), because central differences in float32 lose about half of the digits.
+Works for `LSTM`, `RNN`, `GRU` and `VariantLSTM` alike. The check always runs on a float64 copy
+of the model in eval mode (no dropout), because central differences in float32 lose about half
+of the digits.
 A loss function maps the model's output to (L, ∂L/∂output).
 """
 
@@ -45,7 +46,7 @@ class GradCheckEntry:
 
 
 def float64_copy(model):
-    """The same model (LSTM or RNN) in float64 and eval mode, with the same weights."""
+    """The same model (LSTM, RNN, GRU, VariantLSTM) in float64 and eval mode, same weights."""
     twin = type(model)(**model.config(), dtype=np.float64)
     twin.load_state_dict({k: v.astype(np.float64) for k, v in model.state_dict().items()})
     return twin.eval()
