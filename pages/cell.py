@@ -14,6 +14,7 @@ import streamlit as st
 from app_logic.i18n import tr
 from lstm_core import recurrence
 from ui import session, stepper, widgets
+from ui.figures import freeze
 from viz.cell_diagram import MAX_STEPS, Step, create_cell_figure, step_window
 
 REOPEN = "_cell_reopen"  # the "open at t" slider moved: rerun the page, not only its fragment
@@ -22,10 +23,10 @@ REOPEN = "_cell_reopen"  # the "open at t" slider moved: rerun the page, not onl
 @st.cache_resource(max_entries=16, ttl="1h", show_spinner=False)
 def _figure(_trace, fingerprint: str, sel: session.Selection, lang: str, labels: tuple):
     """The figure for one view (cached: hundreds of frames take a moment to build)."""
-    return create_cell_figure(
+    return freeze(create_cell_figure(
         _trace, layer=sel.layer, direction=sel.direction, unit=sel.unit, t=sel.t,
         stage=sel.stage, reveal=sel.reveal, predict=sel.predict, lang=lang, step_labels=labels,
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def _fingerprint(run: session.Run) -> str:
