@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)
+os.environ.setdefault("LSTM_EXPLAINER_WARM_TORCH", "0")  # the pages' own cost, not torch's import
 
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
 from streamlit.testing.v1 import AppTest, local_script_runner  # noqa: E402
