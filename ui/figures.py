@@ -71,5 +71,6 @@ def _cached(key: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
 
 def cached_figure(key: tuple[Hashable, ...], build: Callable[[], go.Figure]) -> go.Figure:
     """`build()`, once per `key`: the key names the figure and every input it depends on (e.g.
-    ("gates.heatmaps", run_key(run), layer, direction, t, unit, lang))."""
+    ("gates.heatmaps", run_key(run), layer, direction, t, unit, lang)); anything global a figure
+    reads (a palette choice, say) belongs in the key too."""
     return _cached(key, build)
