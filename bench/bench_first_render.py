@@ -49,14 +49,12 @@ DRAWN_JS = """() => {
     const drawn = [...document.querySelectorAll(".js-plotly-plot")].filter(g => g._fullLayout);
     return drawn.length >= slots && document.querySelector("h1") !== null;
 }"""
-# Before an action: note when the script starts running (a MutationObserver sees every change).
+# Before an action: note any change of the script state (a run started; it may have ended before
+# the observer's callback runs, so any change counts).
 ARM_JS = """() => {
     window.__ran = false;
     if (window.__obs) window.__obs.disconnect();
-    window.__obs = new MutationObserver(() => {
-        const app = document.querySelector("[data-testid='stApp']");
-        if (app && app.getAttribute("data-test-script-state") === "running") window.__ran = true;
-    });
+    window.__obs = new MutationObserver(() => { window.__ran = true; });
     window.__obs.observe(document.documentElement,
         {subtree: true, attributes: true, attributeFilter: ["data-test-script-state"]});
 }"""
