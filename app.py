@@ -12,11 +12,12 @@ import streamlit as st
 
 from app_logic import pages as app_pages
 from app_logic.i18n import tr
-from ui import session, sidebar
+from ui import session, sidebar, warmup
 from viz import palette as pal
 
 ICON = str(Path(__file__).with_name("assets") / "favicon.png")  # a material icon is fetched
 session.begin_run()  # before anything reads the settings: Back / Forward restore the URL's
+warmup.touch()  # torch is imported in the background once the process is quiet (Compare page)
 st.set_page_config(page_title=tr("common.app_title", session.lang()), page_icon=ICON, layout="wide")
 
 

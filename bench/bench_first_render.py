@@ -1,13 +1,23 @@
-"""Each page's first render, and a page switch, in a real browser, against a bare Streamlit page.
+"""Each page's first render, a page switch to it and a sidebar change on it, in a real browser,
+against a bare two-page Streamlit app; and the Compare page's first visit on a server up 20 s.
 
-One server runs the app and a second one runs `bench/bare_page.py` (a title and a line of text),
-both started by this script on loopback. Every round opens each page in a fresh browser context (a
-new session; the server is already warm), and times from `page.goto` until the script is idle and
-every Plotly chart on the page has been drawn. Then, in one session, it switches between pages by
-clicking the sidebar links, timed the same way. Prints medians over the rounds and each page's
-ratio to the bare page measured in the same run; `--write` puts the table into docs/BENCHMARKS.md.
+One server runs the app and a second one `bench/bare_page.py` (two pages, a title and a line of
+text each, one number input in the sidebar), both started by this script on loopback. Each round:
+- first render: each page opened in a fresh browser context (a new session; the server is warm),
+  timed from `page.goto` until the script is idle and every Plotly chart on the page is drawn;
+- page switch: in one session, a click on each page's sidebar link in turn, timed from the click
+  until the new page's script has run and is idle with every chart drawn; with the browser's own
+  CPU time for it (the renderer process, Chromium's `Performance.getMetrics` ProcessTime), which
+  a busy machine hardly moves;
+- a sidebar change that rebuilds the run and its figures: on each page, a new seed typed into the
+  sidebar (Enter), timed the same way (the bare app: its sidebar number input).
+Then, twice (warm-up on, and off with LSTM_EXPLAINER_WARM_TORCH=0): a fresh server; the first
+visitor opens the landing page at once; when the server has been up 20 s, a new session opens the
+Compare page, timed until its verdict and charts are drawn.
+Prints medians, worsts and ratios to the bare app measured in the same run; `--write` puts the
+tables into docs/BENCHMARKS.md.
 
-    .venv/bin/python bench/bench_first_render.py [--rounds 5] [--write]
+    .venv/bin/python bench/bench_first_render.py [--rounds 3] [--write]
 """
 
 from __future__ import annotations
@@ -15,19 +25,22 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 
-from harness import IDLE, ROOT, launch_chromium, start_server, stop_server
+from harness import IDLE, ROOT, launch_chromium, start_server, stop_server, write_section
 
-PAGES = {  # url path → the page's name in the sidebar
-    "": "What is an LSTM?",
-    "step": "Inside one cell",
-    "unrolled": "The unrolled network",
-    "time": "Gates over time",
-    "torch": "Check against PyTorch",
-    "training": "Train & watch",
-    "why": "From RNN to LSTM",
+sys.path.insert(0, str(ROOT))
+from app_logic import pages as app_pages  # noqa: E402
+from app_logic import warmup  # noqa: E402
+from app_logic.i18n import tr  # noqa: E402
+
+PAGES = {"": tr("common.nav_home", "en")} | {  # url path → the page's name in the sidebar
+    url: tr(key, "en") for _file, url, key, _icon in app_pages.PAGES
 }
+BARE = {"": "Bare one", "two": "Bare two"}
+SEED = "Seed"  # the sidebar's seed input, in both apps (common.seed in English)
+UP_FOR_S = 20.0  # the Compare page's first visit, on a server up this long
 # Idle, and every Plotly chart that Streamlit placed on the page has been drawn by Plotly.
 DRAWN_JS = """() => {
     const app = document.querySelector("[data-testid='stApp']");
@@ -36,124 +49,253 @@ DRAWN_JS = """() => {
     const drawn = [...document.querySelectorAll(".js-plotly-plot")].filter(g => g._fullLayout);
     return drawn.length >= slots && document.querySelector("h1") !== null;
 }"""
+# Before an action: note any change of the script state (a run started; it may have ended before
+# the observer's callback runs, so any change counts).
+ARM_JS = """() => {
+    window.__ran = false;
+    if (window.__obs) window.__obs.disconnect();
+    window.__obs = new MutationObserver(() => { window.__ran = true; });
+    window.__obs.observe(document.documentElement,
+        {subtree: true, attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
 SECTION = "## Browser: first render of each page and page switch"
+WAIT_MS = 180_000
 
 
-def wait_drawn(page) -> None:
-    page.wait_for_timeout(100)  # let a rerun that was just triggered start
-    page.wait_for_selector(IDLE, timeout=120_000)
-    page.wait_for_function(DRAWN_JS, timeout=120_000)
-
-
-def first_render(browser, url: str) -> float:
-    """Seconds from navigation to a fully drawn page, in a fresh context (a new session)."""
+def new_page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
+    return context, context.new_page()
+
+
+def wait_first_drawn(page) -> None:
+    page.wait_for_selector("h1", timeout=WAIT_MS)
+    page.wait_for_selector(IDLE, timeout=WAIT_MS)
+    page.wait_for_function(DRAWN_JS, timeout=WAIT_MS)
+
+
+def wait_rerun_drawn(page) -> None:
+    """After an action armed with ARM_JS: the script ran, is idle and every chart is drawn."""
+    page.wait_for_function("() => window.__ran === true", timeout=WAIT_MS, polling=10)
+    page.wait_for_function(DRAWN_JS, timeout=WAIT_MS, polling=10)
+
+
+def check(page, what: str) -> None:
+    if page.locator("[data-testid='stException']").count():
+        raise RuntimeError(f"an exception on {what}")
+
+
+def first_render(browser, url: str, ready: str | None = None) -> float:
+    """Seconds from navigation to a fully drawn page (and `ready` visible), in a new session."""
+    context, page = new_page(browser)
     try:
         t0 = time.perf_counter()
         page.goto(url)
-        wait_drawn(page)
+        if ready:
+            page.wait_for_selector(ready, state="visible", timeout=WAIT_MS)
+        wait_first_drawn(page)
         elapsed = time.perf_counter() - t0
-        if page.locator("[data-testid='stException']").count():
-            raise RuntimeError(f"an exception on {url}")
+        check(page, url)
         return elapsed
     finally:
         context.close()
 
 
-def page_switches(browser, base: str) -> list[float]:
-    """Seconds per sidebar click from one page to the next (all pages, in one session)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
+def renderer_cpu(cdp) -> float:
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return next(m["value"] for m in metrics if m["name"] == "ProcessTime")
+
+
+def switches(browser, base: str, pages: dict[str, str]) -> dict[str, list[tuple[float, float]]]:
+    """Per page: (seconds, renderer CPU seconds) of one sidebar click to it, all in one session."""
+    context, page = new_page(browser)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    out: dict[str, list[tuple[float, float]]] = {}
     try:
         page.goto(base)
-        wait_drawn(page)
-        times = []
-        for name in [*list(PAGES.values())[1:], next(iter(PAGES.values()))]:
-            before = page.locator("h1").first.text_content()
-            t0 = time.perf_counter()
-            page.get_by_role("link", name=name, exact=True).click()
-            page.wait_for_function(  # the new page's title replaced the old one
-                "b => (document.querySelector('h1')?.textContent ?? b) !== b", arg=before
-            )
-            wait_drawn(page)
-            times.append(time.perf_counter() - t0)
-        return times
+        wait_first_drawn(page)
+        for path in [*list(pages)[1:], next(iter(pages))]:
+            page.evaluate(ARM_JS)
+            c0, t0 = renderer_cpu(cdp), time.perf_counter()
+            page.get_by_role("link", name=pages[path], exact=True).click()
+            wait_rerun_drawn(page)
+            out[path] = [(time.perf_counter() - t0, renderer_cpu(cdp) - c0)]
+            check(page, f"switch to /{path}")
+        return out
     finally:
         context.close()
 
 
+def sidebar_changes(
+    browser, base: str, pages: dict[str, str], seeds: list[int]
+) -> dict[str, list[float]]:
+    """Per page: seconds of each new seed typed into the sidebar (Enter) until redrawn."""
+    context, page = new_page(browser)
+    out: dict[str, list[float]] = {}
+    try:
+        for path in pages:
+            page.goto(f"{base}/{path}")
+            wait_first_drawn(page)
+            box = page.locator(f"[data-testid='stSidebar'] input[aria-label='{SEED}']")
+            out[path] = []
+            for seed in seeds:
+                box.fill(str(seed))
+                page.evaluate(ARM_JS)
+                t0 = time.perf_counter()
+                box.press("Enter")
+                wait_rerun_drawn(page)
+                out[path].append(time.perf_counter() - t0)
+                check(page, f"seed {seed} on /{path}")
+        return out
+    finally:
+        context.close()
+
+
+def compare_after_up(pw, warm: bool) -> tuple[float, float]:
+    """A fresh server (warm-up on or off): the landing page's first visit at once, then, when
+    the server has been up UP_FOR_S, the Compare page's first visit (a new session)."""
+    old = os.environ.get(warmup.ENV)
+    os.environ[warmup.ENV] = "1" if warm else "0"
+    try:
+        t_start = time.monotonic()
+        server, base = start_server()
+    finally:
+        if old is None:
+            os.environ.pop(warmup.ENV)
+        else:
+            os.environ[warmup.ENV] = old
+    browser = launch_chromium(pw)
+    try:
+        landing = first_render(browser, base)
+        # The scenario is "a server up 20 s": nothing to wait on but the clock.
+        time.sleep(max(0.0, UP_FOR_S - (time.monotonic() - t_start)))
+        compare = first_render(browser, f"{base}/torch", ready="text=PASS: all")
+        return landing, compare
+    finally:
+        browser.close()
+        stop_server(server)
+
+
+def med(v) -> float:
+    return statistics.median(v)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--write", action="store_true", help="write the table into docs/BENCHMARKS.md")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--write", action="store_true", help="write the tables into docs/BENCHMARKS.md")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
-    load_start = os.getloadavg()[0]
+    load_start = os.getloadavg()
     app, base = start_server()
     bare, bare_base = start_server(script="bench/bare_page.py")
-    times: dict[str, list[float]] = {"bare": [], **{p: [] for p in PAGES}}
-    switches: list[float] = []
+    first = {p: [] for p in PAGES} | {"bare": []}
+    switch: dict[str, list] = {p: [] for p in PAGES}
+    bare_switch: list = []
+    change: dict[str, list[float]] = {p: [] for p in PAGES}
+    bare_change: list[float] = []
+    cold: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
     try:
         with sync_playwright() as pw:
             browser = launch_chromium(pw)
-            first_render(browser, base)  # warm the server: the first run imports the app
-            first_render(browser, f"{base}/torch")  # and torch: its cold cost is measured apart
+            for path in PAGES:  # warm the server: every page's first run (and torch) once
+                first_render(browser, f"{base}/{path}")
             first_render(browser, bare_base)
             for r in range(args.rounds):
-                times["bare"].append(first_render(browser, bare_base))
+                first["bare"].append(first_render(browser, bare_base))
                 for path in PAGES:
-                    times[path].append(first_render(browser, f"{base}/{path}"))
-                switches += page_switches(browser, base)
+                    first[path].append(first_render(browser, f"{base}/{path}"))
+                for path, v in switches(browser, base, PAGES).items():
+                    switch[path] += v
+                for v in switches(browser, bare_base, BARE).values():
+                    bare_switch += v
+                seeds = [100 * (r + 1) + n for n in range(2)]  # new seeds: new runs and figures
+                for path, v in sidebar_changes(browser, base, PAGES, seeds).items():
+                    change[path] += v
+                bare_change += sidebar_changes(browser, bare_base, {"": BARE[""]}, seeds)[""]
                 print(f"round {r + 1}/{args.rounds} done", flush=True)
             browser.close()
+        stop_server(app)
+        stop_server(bare)
+        with sync_playwright() as pw:
+            for r in range(args.rounds):
+                for warm in (True, False):
+                    cold[warm].append(compare_after_up(pw, warm))
+                print(f"fresh-server round {r + 1}/{args.rounds} done", flush=True)
     finally:
         stop_server(app)
         stop_server(bare)
-    load_end = os.getloadavg()[0]
+    load_end = os.getloadavg()
 
-    bare_ms = statistics.median(times["bare"]) * 1e3
+    bare_first = med(first["bare"]) * 1e3
+    bare_sw = med(t for t, _ in bare_switch) * 1e3
+    bare_sw_cpu = med(c for _, c in bare_switch) * 1e3
+    bare_ch = med(bare_change) * 1e3
     rows = [
-        "| page | url | median ms | min ms | ratio to the bare page |",
-        "|---|---|--:|--:|--:|",
-        f"| bare Streamlit page (title + text) | — | {bare_ms:,.0f} | "
-        f"{min(times['bare']) * 1e3:,.0f} | 1.00× |",
+        "| page | url | first render ms | × bare | page switch ms | × bare | switch: browser "
+        "CPU ms | × bare | sidebar change ms, median / worst | × bare (median) |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+        f"| bare two-page app | — | {bare_first:,.0f} | 1.00× | {bare_sw:,.0f} | 1.00× | "
+        f"{bare_sw_cpu:,.0f} | 1.00× | {bare_ch:,.0f} / {max(bare_change) * 1e3:,.0f} | 1.00× |",
     ]
+    ratios = {"first": [], "switch": [], "change": []}
     for path, name in PAGES.items():
-        med = statistics.median(times[path]) * 1e3
+        f = med(first[path]) * 1e3
+        s = med(t for t, _ in switch[path]) * 1e3
+        c = med(c for _, c in switch[path]) * 1e3
+        ch = med(change[path]) * 1e3
+        ratios["first"].append(f / bare_first)
+        ratios["switch"].append(s / bare_sw)
+        ratios["change"].append(ch / bare_ch)
         rows.append(
-            f"| {name} | `/{path}` | {med:,.0f} | {min(times[path]) * 1e3:,.0f} | "
-            f"{med / bare_ms:.2f}× |"
+            f"| {name} | `/{path}` | {f:,.0f} | {f / bare_first:.2f}× | {s:,.0f} | "
+            f"{s / bare_sw:.2f}× | {c:,.0f} | {c / bare_sw_cpu:.2f}× | {ch:,.0f} / "
+            f"{max(change[path]) * 1e3:,.0f} | {ch / bare_ch:.2f}× |"
         )
-    sw = sorted(switches)
-    p95 = sw[min(len(sw) - 1, int(0.95 * len(sw)))]
-    table = "\n".join(rows)
+    rows.append(
+        f"| **median over the pages** | | | **{med(ratios['first']):.2f}×** | | "
+        f"**{med(ratios['switch']):.2f}×** | | | | **{med(ratios['change']):.2f}×** |"
+    )
+    rows.append(
+        f"| **worst page** | | | **{max(ratios['first']):.2f}×** | | "
+        f"**{max(ratios['switch']):.2f}×** | | | | **{max(ratios['change']):.2f}×** |"
+    )
+    cold_rows = [
+        "| fresh server | landing, first visit ms | Compare, first visit at 20 s ms | × landing |",
+        "|---|--:|--:|--:|",
+    ]
+    for warm in (True, False):
+        land = med(a for a, _ in cold[warm]) * 1e3
+        comp = med(b for _, b in cold[warm]) * 1e3
+        label = "torch warm-up on (default)" if warm else f"warm-up off (`{warmup.ENV}=0`)"
+        cold_rows.append(f"| {label} | {land:,.0f} | {comp:,.0f} | {comp / land:.2f}× |")
     text = (
         f"{SECTION}\n\n"
-        "First render: from `page.goto` to the script idle with every Plotly chart drawn, in a\n"
-        "fresh browser context (a new session) on a warm server; median over rounds. The bare\n"
-        "page runs on its own server in the same run. Page switch: a click on a sidebar link to\n"
-        "the next page drawn, in one session, over all pages.\n\n"
+        "Each visit in Debian's Chromium (headless, Playwright), timed until the script is\n"
+        "idle and every Plotly chart on the page is drawn; the bare app (`bench/bare_page.py`:\n"
+        "two pages, a title and a line of text each, one number input in the sidebar) runs on\n"
+        "its own server in the same run. First render: `page.goto` in a fresh browser context\n"
+        "(a new session) on a warm server. Page switch: a click on the page's sidebar link, in\n"
+        "one session; its browser CPU is the renderer process's CPU time for it (Chromium's\n"
+        "`Performance.getMetrics`, steady under load). Sidebar change: a new seed typed into the\n"
+        "sidebar and Enter, which builds a new run and its figures on the pages that show it.\n"
+        "Medians over the rounds.\n\n"
         f"Command: `.venv/bin/python bench/bench_first_render.py --rounds {args.rounds} --write` "
-        f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; 1-minute load average "
-        f"{load_start:.1f} → {load_end:.1f}; AMD EPYC, 2 cores)\n\n"
-        f"{table}\n\n"
-        f"Page switch (sidebar click → next page drawn): median "
-        f"{statistics.median(switches) * 1e3:,.0f} ms, p95 {p95 * 1e3:,.0f} ms over "
-        f"{len(switches)} switches.\n"
+        f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average (1, 5, 15 min) "
+        f"{load_start[0]:.1f}, {load_start[1]:.1f}, {load_start[2]:.1f} at the start → "
+        f"{load_end[0]:.1f}, {load_end[1]:.1f}, {load_end[2]:.1f} at the end; 2 cores)\n\n"
+        + "\n".join(rows)
+        + "\n\nThe Compare page's first visit: a fresh server each round; the first visitor opens "
+        "the landing page at once (which starts torch's background warm-up, `app_logic/warmup.py`"
+        f"); when the server has been up {UP_FOR_S:.0f} s, a new session opens the Compare page, "
+        "timed until its verdict and charts are drawn. Median over the rounds.\n\n"
+        + "\n".join(cold_rows)
+        + "\n"
     )
     print(text)
     if args.write:
-        doc = ROOT / "docs" / "BENCHMARKS.md"
-        old = doc.read_text()
-        if SECTION in old:
-            start = old.index(SECTION)
-            end = old.find("\n## ", start + len(SECTION))
-            new = old[:start] + text + (old[end + 1 :] if end != -1 else "")
-        else:
-            new = old.rstrip("\n") + "\n\n" + text
-        doc.write_text(new)
+        write_section(text, SECTION)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import streamlit as st
 from app_logic.i18n import tr
 from lstm_core import recurrence
 from ui import session, stepper, widgets
+from ui.figures import freeze
 from viz import palette
 from viz.cell_diagram import MAX_STEPS, Step, create_cell_figure, step_window
 
@@ -27,10 +28,10 @@ def _figure(
     """The figure for one view (cached: hundreds of frames take a moment to build), in the
     palette `palette_name` (part of the key: the cache is shared by every session)."""
     with palette.using(palette_name):
-        return create_cell_figure(
+        return freeze(create_cell_figure(
             _trace, layer=sel.layer, direction=sel.direction, unit=sel.unit, t=sel.t,
             stage=sel.stage, reveal=sel.reveal, predict=sel.predict, lang=lang, step_labels=labels,
-        )  # fmt: skip
+        ))  # fmt: skip
 
 
 def _fingerprint(run: session.Run) -> str:

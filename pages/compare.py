@@ -120,7 +120,7 @@ if result is not None:
         verdict(result, cfg, T_)
 
 for tab, show in (
-    (tab_out, lambda: compare_tabs.outputs_tab(result, cfg, lang)),
+    (tab_out, lambda: compare_tabs.outputs_tab(result, cfg, sd, lang)),
     (tab_gates, lambda: compare_tabs.gates_tab(result, cfg, lang)),
     (tab_layout, lambda: compare_tabs.layout_tab(result, cfg, sd, lang)),
     (tab_grad, lambda: compare_tabs.gradients_tab(cfg, sd, has_torch, lang, result)),

@@ -12,6 +12,7 @@ import streamlit as st
 from app_logic.i18n import tr
 from app_logic.memory_view import memory_at, memory_split
 from ui import session, widgets
+from ui.figures import cached_figure, run_key
 from viz import palette
 from viz.contributions import contributions_at_t, contributions_over_time, steps_text
 from viz.gates_time import gate_heatmaps, heatmap_cell, memory_paths, saturation_histograms
@@ -86,6 +87,7 @@ with cols[3]:
 k, d, t = sel.layer, sel.direction, sel.t
 j = 0 if sel.unit is None else sel.unit
 lt = tr_.layers[k][d]
+fig_key = (run_key(run), k, d, lang)  # what every figure below depends on, plus its own inputs
 st.caption(
     tr(
         "gates.selected",
@@ -101,7 +103,10 @@ st.caption(
 st.subheader(tr("gates.section_heat", lang))
 st.caption(tr("gates.heat_explain", lang))
 st.plotly_chart(
-    gate_heatmaps(lt, t_sel=t, unit_sel=sel.unit, step_labels=labels, lang=lang),
+    cached_figure(
+        ("gates.heatmaps", *fig_key, t, sel.unit),
+        lambda: gate_heatmaps(lt, t_sel=t, unit_sel=sel.unit, step_labels=labels, lang=lang),
+    ),
     key=HEAT_KEY,
     on_select="rerun",
     selection_mode="points",
@@ -117,7 +122,10 @@ if sel.unit is None:
 if lt.weight_hr is not None:
     st.caption(tr("gates.proj_note", lang))
 st.plotly_chart(
-    memory_paths(lt, j, t_sel=t, step_labels=labels, lang=lang),
+    cached_figure(
+        ("gates.paths", *fig_key, j, t),
+        lambda: memory_paths(lt, j, t_sel=t, step_labels=labels, lang=lang),
+    ),
     width="stretch",
     config=NO_BAR,
 )
@@ -143,13 +151,21 @@ for col, name, value, never in (
     )
 st.caption(tr("gates.half_life_explain", lang))
 st.plotly_chart(
-    contributions_at_t(ms.split, lt, t, j, lookback=at_t.lookback, step_labels=labels, lang=lang),
+    cached_figure(
+        ("gates.contrib_at_t", *fig_key, t, j),
+        lambda: contributions_at_t(
+            ms.split, lt, t, j, lookback=at_t.lookback, step_labels=labels, lang=lang
+        ),
+    ),
     width="stretch",
     config=NO_BAR,
 )
 st.caption(tr("gates.contrib_time_explain", lang))
 st.plotly_chart(
-    contributions_over_time(ms.split, lt, j, t_sel=t, step_labels=labels, lang=lang),
+    cached_figure(
+        ("gates.contrib_over_time", *fig_key, j, t),
+        lambda: contributions_over_time(ms.split, lt, j, t_sel=t, step_labels=labels, lang=lang),
+    ),
     width="stretch",
     config=NO_BAR,
 )
@@ -157,6 +173,10 @@ st.plotly_chart(
 # ----- 4. saturation --------------------------------------------------------------------------
 st.subheader(tr("gates.section_sat", lang))
 st.caption(tr("gates.sat_explain", lang))
-st.plotly_chart(saturation_histograms(lt, lang=lang), width="stretch", config=NO_BAR)
+st.plotly_chart(
+    cached_figure(("gates.saturation", *fig_key), lambda: saturation_histograms(lt, lang=lang)),
+    width="stretch",
+    config=NO_BAR,
+)
 
 session.page_link("pages/cell.py", label=tr("gates.open_cell", lang), icon=":material/memory:")

@@ -5,8 +5,11 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from app_logic import export
+from app_logic import export, warmup
 from app_logic.i18n import catalog, tr
 from lstm_core import LSTM
 from ui import session
@@ -81,29 +84,100 @@ def test_landing_equations_use_torch_gate_order_and_colours():
 
 
 TORCH_PAGES = {"pages/compare.py"}  # the one page that needs torch (the parity check)
+# Landing, then every page but the torch one, in a fresh interpreter; prints, per run, whether
+# torch is loaded, and at the end which threads imported torch (an audit hook sees a first import).
+RUN_PAGES = """
+import os, sys, threading
+imported_by = []
+sys.addaudithook(
+    lambda ev, args: ev == "import" and args[0] == "torch"
+    and imported_by.append(threading.current_thread().name)
+)
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({app!r}, default_timeout=120).run()
+assert not at.exception, at.exception
+print("landing", "torch" in sys.modules)
+for page in {pages!r}:
+    at.switch_page(page).run()
+    assert not at.exception, (page, at.exception)
+    print(page, "torch" in sys.modules)
+if {wait!r}:
+    from ui.warmup import torch_warmup
+    w = torch_warmup()
+    assert w.done.wait(300), "the warm-up never finished"
+    assert w.error is None and w.result is True, (w.error, w.result)
+print("importers", ",".join(imported_by) or "-")
+"""
 
 
-def test_pages_without_torch_never_import_it():
-    """Landing and every page but the torch one, in a fresh interpreter: torch stays unloaded."""
+def _run_pages(env: dict, wait: bool) -> list[list[str]]:
     pages = [f for f, *_ in session.PAGES if f not in TORCH_PAGES]
-    code = (
-        "import sys\n"
-        "from streamlit.testing.v1 import AppTest\n"
-        f"at = AppTest.from_file({APP!r}, default_timeout=120).run()\n"
-        "assert not at.exception, at.exception\n"
-        "print('landing', 'torch' in sys.modules)\n"
-        f"for page in {pages!r}:\n"
-        "    at.switch_page(page).run()\n"
-        "    assert not at.exception, (page, at.exception)\n"
-        "    print(page, 'torch' in sys.modules)\n"
-    )
+    code = RUN_PAGES.format(app=APP, pages=pages, wait=wait)
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=400,
+        env={**os.environ, **env},
+    )  # fmt: skip
     assert out.returncode == 0, out.stderr[-3000:]
     lines = [ln.split() for ln in out.stdout.strip().splitlines()]
-    assert [name for name, _ in lines] == ["landing", *pages]
-    assert [name for name, flag in lines if flag != "False"] == []
+    assert [name for name, _ in lines[:-1]] == ["landing", *pages]
+    return lines
+
+
+def test_pages_without_torch_never_import_it_with_the_warmup_off():
+    """LSTM_EXPLAINER_WARM_TORCH=0: landing and every page but the torch one leave torch unloaded
+    (no page that does not need torch pays for it, in time or memory)."""
+    lines = _run_pages({warmup.ENV: "0"}, wait=False)
+    assert [name for name, flag in lines[:-1] if flag != "False"] == []
+    assert lines[-1] == ["importers", "-"]
+
+
+def test_torch_is_imported_by_the_warmup_thread_never_on_a_page():
+    """By default the process imports torch in its warm-up thread, once it is quiet: never on a
+    script run's thread, so no page (and not the landing page) waits for it."""
+    lines = _run_pages({warmup.ENV: "1"}, wait=True)
+    assert lines[-1] == ["importers", warmup.THREAD_NAME]
+
+
+@pytest.mark.parametrize(
+    ("value", "on"),
+    [(None, True), ("1", True), ("yes", True), ("0", False), ("false", False), (" OFF ", False)],
+)
+def test_warmup_setting(value, on):
+    assert warmup.enabled({} if value is None else {warmup.ENV: value}) is on
+
+
+def test_warmup_waits_for_a_quiet_process():
+    """The work starts only once no run has started for quiet_s, and runs once."""
+    calls = []
+    w = warmup.TorchWarmup(work=lambda: calls.append(time.monotonic()) or "ok", quiet_s=0.3)
+    w.start()
+    last = time.monotonic()
+    for _ in range(6):  # script runs keep starting every 0.1 s: the warm-up must wait
+        time.sleep(0.1)
+        w.touch()
+        last = time.monotonic()
+        assert not calls
+    assert w.done.wait(10)
+    assert len(calls) == 1 and calls[0] - last >= 0.3 and w.result == "ok" and w.error is None
+
+
+def test_warmup_waits_while_a_script_runs():
+    """A long script run (no touch for a while) holds the warm-up back until it ends."""
+    running = threading.Event()
+    running.set()
+    w = warmup.TorchWarmup(work=lambda: "ok", quiet_s=0.0, busy=running.is_set).start()
+    assert not w.done.wait(0.5)  # busy: it waits
+    running.clear()
+    assert w.done.wait(10) and w.result == "ok"
+
+
+def test_a_failing_warmup_is_recorded_not_raised():
+    def boom():
+        raise ImportError("no torch here")
+
+    w = warmup.TorchWarmup(work=boom, quiet_s=0.0).start()
+    assert w.done.wait(10)
+    assert isinstance(w.error, ImportError) and w.result is None
 
 
 # ----- settings: widgets, page switches, the URL ------------------------------------------------

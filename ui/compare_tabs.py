@@ -8,6 +8,7 @@ result, the language); Streamlit only: tables come from `app_logic.compare_table
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 import streamlit as st
@@ -15,6 +16,8 @@ import streamlit as st
 from app_logic import compare_gru as cg
 from app_logic import compare_logic as cl
 from app_logic import compare_tables as ct
+from app_logic.run import state_fingerprint
+from ui.figures import cached_figure
 from viz import compare as vc
 from viz import palette
 
@@ -33,13 +36,17 @@ def cached_gradients(cfg: cl.CompareConfig, sd: dict | None, name: str) -> cl.Gr
     return cl.gradient_check(cfg, sd, name)
 
 
-def outputs_tab(result: cl.CompareResult | None, cfg: cl.CompareConfig, lang: str) -> None:
-    """output, h_n and c_n of both libraries, and |difference|, for one batch element."""
+def outputs_tab(
+    result: cl.CompareResult | None, cfg: cl.CompareConfig, sd: dict | None, lang: str
+) -> None:
+    """output, h_n and c_n of both libraries, and |difference|, for one batch element (`result`
+    is the comparison of `cfg` with the weights `sd`: the figures are cached on those)."""
     T_ = ct.texts(lang)
     if result is None:
         st.info(T_("needs_torch"))
         return
     b = st.selectbox(T_("batch_element"), list(range(cfg.batch)), key="cmp_b")
+    key = (cfg, None if sd is None else state_fingerprint(sd), b, lang)  # the result's inputs
     for t in result.tensors.values():
         st.markdown(
             f"##### `{t.name}` — {T_('shape')} {t.core.shape} · "
@@ -56,10 +63,11 @@ def outputs_tab(result: cl.CompareResult | None, cfg: cl.CompareConfig, lang: st
             rng = palette.symmetric_range(np.concatenate([core2.ravel(), torch2.ravel()]))
         else:
             rng = palette.TANH_RANGE
-        fig = vc.create_tensor_figure(
+        fig = cached_figure(("compare.tensor", t.name, *key), functools.partial(
+            vc.create_tensor_figure,
             core2, torch2, t.tol, ("NumPy (lstm_core)", cfg.torch_name, "|NumPy − torch|"),
             rows_lbl, cols_lbl, rng, ticks, lang=lang,
-        )  # fmt: skip
+        ))  # fmt: skip
         st.plotly_chart(fig, key=f"cmp_fig_{t.name}", config=CHART)
     st.caption(T_("diff_scale_note"))
     if cfg.num_directions == 2:

@@ -61,6 +61,7 @@ _SEL = "_selection"
 _MSG = "_url_messages"
 _INIT = "_session_initialised"
 _MEMO = "_run_memo"
+_LOOKED_UP = "_run_looked_up"  # (settings, csv bytes, run) of the last shared run looked up
 LAST_RUN = "_last_run"
 CSV_BYTES = "csv_bytes"  # bytes of the uploaded CSV (set by the sidebar)
 CSV_NAME = "csv_name"
@@ -226,8 +227,14 @@ def current_run() -> Run:
         else:
             run = build_run(base, csv_bytes, external)
             ss[_MEMO] = (key, run)
-    else:
-        run = _cached_run(base, csv_bytes)
+    else:  # the last run looked up, when it fits: a page asks many times per script run, and
+        # each st.cache_resource lookup hashes the settings (≈ 1.5 ms)
+        last = ss.get(_LOOKED_UP)
+        if last is not None and last[0] == base and last[1] is csv_bytes:
+            run = last[2]
+        else:
+            run = _cached_run(base, csv_bytes)
+            ss[_LOOKED_UP] = (base, csv_bytes, run)
     run = localise(run, cfg.lang)
     ss[LAST_RUN] = run  # what this session is looking at (tests read it back)
     return run
