@@ -157,18 +157,6 @@ def _lesson_call(lang: str) -> None:
         st.caption(tr("lesson.cta_body", lang))
 
 
-# The landing's card caption of each page.
-_AROUND = {
-    "pages/cell.py": "home.around_cell",
-    "pages/gate_challenges.py": "challenges.around",
-    "pages/network.py": "home.around_network",
-    "pages/gates.py": "home.around_time",
-    "pages/compare.py": "home.around_torch",
-    "pages/train.py": "home.around_train",
-    "pages/rnn_vs_lstm.py": "home.around_why",
-    "pages/gru_cell.py": "gru.around",
-    "pages/variant_lab.py": "variants.around",
-}
 _LEGEND_KEYS = ("c", "h", "x", "sigma", "tanh", "forget", "input", "candidate", "output", "hidden")
 
 lang = session.lang()

@@ -13,14 +13,17 @@ in eval mode under `torch.no_grad()`.
 
 from __future__ import annotations
 
-import argparse
 import functools
-import json
 import sys
 import time
-from pathlib import Path
 
-from harness import DOC, ROOT, Case, machine, measure_sides, time_calls, us, write_section
+from harness import (
+    ROOT,
+    Case,
+    bench_main,
+    time_calls,
+    us,
+)
 
 SECTION = "## Core forward vs torch"
 
@@ -116,39 +119,7 @@ OPENBLAS_CORETYPE={info["OPENBLAS_CORETYPE"]}.
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=6, help="alternating rounds per side")
-    ap.add_argument("--budget", type=float, default=0.5, help="seconds of repeats per case")
-    ap.add_argument("--min-repeats", type=int, default=15)
-    ap.add_argument(
-        "--threads",
-        nargs="+",
-        default=["default", "1"],
-        help='thread settings to measure: "default" (each library\'s own choice) and/or numbers',
-    )
-    ap.add_argument("--write", action="store_true", help="write the table into docs/BENCHMARKS.md")
-    ap.add_argument("--json", type=Path, help="also save the raw result as JSON")
-    ap.add_argument("--worker", choices=["numpy", "torch"], help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.worker:
-        print(json.dumps(worker(args.worker, args.budget, args.min_repeats)))
-        return
-
-    shown = [a for k, a in enumerate(sys.argv[1:]) if a != "--json" and sys.argv[k] != "--json"]
-    command = "python bench/bench_forward.py " + " ".join(shown)  # a private --json path left out
-    info = machine()
-    log = lambda m: print(m, flush=True)
-    result = measure_sides(
-        __file__, CASES, DTYPES, args.rounds, args.threads, args.budget, args.min_repeats, log
-    )
-    text = section(result, info, command.strip())
-    print()
-    print(text)
-    if args.json:
-        args.json.write_text(json.dumps({"machine": info} | result, indent=2))
-    if args.write:
-        write_section(text, SECTION)
-        print(f"written to {DOC.relative_to(ROOT)}")
+    bench_main(__file__, __doc__, CASES, DTYPES, worker, section, SECTION, min_repeats=15)
 
 
 if __name__ == "__main__":

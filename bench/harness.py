@@ -154,6 +154,52 @@ def measure_sides(
 # one definition, so a benchmark drives the app exactly as the tests do.
 
 sys.path.insert(0, str(ROOT / "tests"))
+
+
+def bench_main(
+    script: str, doc: str, cases, dtypes, worker, section, section_title: str, min_repeats: int = 10
+) -> None:
+    """The command line every core-vs-torch bench shares: measure both sides in alternating rounds
+    (each in its own subprocess, `--worker`), print the table and optionally write it into
+    docs/BENCHMARKS.md under `section_title`."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=6, help="alternating rounds per side")
+    ap.add_argument("--budget", type=float, default=0.5, help="seconds of repeats per case")
+    ap.add_argument("--min-repeats", type=int, default=min_repeats)
+    ap.add_argument(
+        "--threads",
+        nargs="+",
+        default=["default", "1"],
+        help='thread settings to measure: "default" (each library\'s own choice) and/or numbers',
+    )
+    ap.add_argument("--write", action="store_true", help="write the table into docs/BENCHMARKS.md")
+    ap.add_argument("--json", type=Path, help="also save the raw result as JSON")
+    ap.add_argument("--worker", choices=["numpy", "torch"], help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.budget, args.min_repeats)))
+        return
+
+    # the command as shown in the docs: a private --json path is left out
+    shown = [a for k, a in enumerate(sys.argv[1:]) if a != "--json" and sys.argv[k] != "--json"]
+    command = f"python bench/{Path(script).name} " + " ".join(shown)
+    info = machine()
+    log = lambda m: print(m, flush=True)  # noqa: E731
+    result = measure_sides(
+        script, cases, dtypes, args.rounds, args.threads, args.budget, args.min_repeats, log
+    )
+    text = section(result, info, command.strip())
+    print()
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info} | result, indent=2))
+    if args.write:
+        write_section(text, section_title)
+        print(f"written to {DOC.relative_to(ROOT)}")
+
+
 from browser_helpers import (  # noqa: E402, F401  (re-exported for the bench scripts)
     CHROMIUM,
     CHROMIUM_ARGS,
