@@ -11,8 +11,9 @@ from pathlib import Path
 import streamlit as st
 
 from app_logic.i18n import tr
-from ui import session, sidebar
+from ui import a11y, session, sidebar
 from viz import palette as pal
+from viz.contrast import text_on
 
 ICON = str(Path(__file__).with_name("assets") / "favicon.png")  # a material icon is fetched
 session.begin_run()  # before anything reads the settings: Back / Forward restore the URL's
@@ -75,7 +76,9 @@ def home() -> None:
     with right:
         st.subheader(tr("home.diagram_title", lang))
         # st.html strips SVG; markdown with HTML keeps it (the SVG is ours, no user text in it).
-        st.markdown(cell_svg(), unsafe_allow_html=True)
+        label = tr("home.diagram_words", lang)
+        svg = f'<div role="img" aria-label="{label}">{cell_svg()}</div>'
+        st.markdown(svg, unsafe_allow_html=True)
         st.caption(tr("home.diagram_caption", lang))
 
     left, right = st.columns([11, 9], gap="large")
@@ -89,8 +92,8 @@ def home() -> None:
                 f"padding:10px 14px;border-left:5px solid {color};background:#f8f9fa;"
                 f'border-radius:6px">'
                 f'<div style="flex:none;width:28px;height:28px;border-radius:14px;'
-                f"background:{color};"
-                f'color:white;font-weight:700;text-align:center;line-height:28px">{n}</div>'
+                f"background:{color};color:{text_on(color)};"
+                f'font-weight:700;text-align:center;line-height:28px">{n}</div>'
                 f'<div style="line-height:1.5">{text}</div></div>'
             )
         st.html("".join(cards))
@@ -166,6 +169,7 @@ nav = st.navigation(
         ],
     }
 )
+a11y.setup(lang)  # contrast and focus CSS, and what makes scrollers and figure buttons reachable
 sidebar.draw()
 sidebar.show_messages()
 session.selection()  # clamped to the current run before any page reads it

@@ -14,6 +14,7 @@ import streamlit as st
 
 from app_logic import compare_logic as cl
 from app_logic import compare_tables as ct
+from ui import a11y
 from viz import compare as vc
 from viz import palette
 
@@ -59,7 +60,7 @@ def outputs_tab(result: cl.CompareResult | None, cfg: cl.CompareConfig, lang: st
             core2, torch2, t.tol, ("NumPy (lstm_core)", "torch.nn.LSTM", "|NumPy − torch|"),
             rows_lbl, cols_lbl, rng, ticks, lang=lang,
         )  # fmt: skip
-        st.plotly_chart(fig, key=f"cmp_fig_{t.name}", config=CHART)
+        a11y.chart(fig, "words.cmp_tensor", lang, key=f"cmp_fig_{t.name}", config=CHART)
     st.caption(T_("diff_scale_note"))
     if cfg.num_directions == 2:
         st.caption(T_("bidir_rows_note", H=cfg.h_out))
@@ -98,7 +99,7 @@ def gates_tab(result: cl.CompareResult | None, cfg: cl.CompareConfig, lang: str)
         {g.gate: g.per_t for g in sel}, max(g.tol for g in sel),
         T_("gates_chart_title", k=k, d=ct.dir_names(T_)[d]), "t", T_("max_abs_diff"), lang=lang,
     )  # fmt: skip
-    st.plotly_chart(fig, key="cmp_fig_gates", config=CHART)
+    a11y.chart(fig, "words.cmp_gates", lang, key="cmp_fig_gates", config=CHART)
     if cfg.lengths is not None:
         st.caption(T_("gates_lengths_note"))
 
@@ -123,7 +124,7 @@ def layout_tab(
         f"weight_hh{sfx}": {g: f"W<sub>h{g}</sub>" for g in vc.GATE_ORDER},
     }
     fig = vc.create_weight_layout_figure({n: psd[n] for n in blocks}, H, blocks, lang=lang)
-    st.plotly_chart(fig, key="cmp_fig_layout", config=CHART)
+    a11y.chart(fig, "words.cmp_layout", lang, key="cmp_fig_layout", config=CHART)
     st.code(
         f"W_ii, W_if, W_ig, W_io = lstm.weight_ih{sfx}.chunk(4, 0)   # each ({H}, "
         f"{model.layer_input_size(k)})\n"
@@ -148,11 +149,10 @@ def layout_tab(
         st.markdown(f"#### weight_hr{sfx}")
         st.markdown(T_("proj_text", H=H, P=cfg.proj_size))
         title = f"weight_hr{sfx} ({cfg.proj_size} × {H})"
-        st.plotly_chart(
+        a11y.chart(
             vc.create_matrix_figure(psd[f"weight_hr{sfx}"], title, T_("row_out"), T_("col_unit")),
-            key="cmp_fig_hr",
-            config=CHART,
-        )
+            "words.cmp_matrix", lang, key="cmp_fig_hr", config=CHART,
+        )  # fmt: skip
     st.markdown(f"#### {T_('keys_title')}")
     torch_shapes = result.torch_shapes if result is not None else None
     table = ct.keys_table(model.param_shapes(), torch_shapes, T_)
@@ -189,7 +189,7 @@ def gradients_tab(cfg: cl.CompareConfig, sd: dict | None, has_torch: bool, lang:
         ct.grad_series(gc, T_), ct.entry_labels(gc),
         T_("grads_chart_title", name=name, n=len(gc.index)), T_("entry"), "∂L/∂θ",
     )  # fmt: skip
-    st.plotly_chart(fig, key="cmp_fig_grads", config=CHART)
+    a11y.chart(fig, "words.cmp_grads", lang, key="cmp_fig_grads", config=CHART)
     st.caption(T_("grads_entries"))
     with st.expander(T_("grads_all")):
         st.dataframe(

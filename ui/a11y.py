@@ -1,0 +1,99 @@
+"""Accessibility helpers: the page's contrast and focus CSS, the keyboard helper, figure words.
+
+- `setup(lang)`: called once per run by app.py. A small stylesheet (st.html with only a <style>
+  takes no space) that raises the contrast of captions, code and disabled selects to WCAG AA and
+  draws a visible focus ring; and a component (a11y.js, st.components.v2, runs in the page) that
+  makes what a keyboard cannot reach reachable: a scrolling region (an equation wider than the
+  screen, the cell figure's sideways scroller) gets tabindex="0" and a name, and the buttons
+  inside a Plotly figure become real buttons for Tab, Enter and Space.
+- `chart(fig, what, lang, **plotly_chart_args)`: st.plotly_chart, then the figure's words under
+  it (a caption: what it shows and its key numbers, viz.words) and its data behind an expander.
+- `scroller(key)`: a container that scrolls sideways on a narrow screen (its content keeps
+  MIN_FIGURE_WIDTH), reachable by the keyboard.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from app_logic.i18n import tr
+from viz import palette
+from viz.words import figure_table, figure_words
+
+MIN_FIGURE_WIDTH = 900  # px: below this the cell diagram's labels overlap (measured at 390 px)
+SCROLL_PREFIX = "a11y_scroll_"  # st.container keys: class st-key-a11y_scroll_<name>
+
+_T = palette.UI_TEXT
+CSS = f"""<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{
+  color: {_T["caption"]};
+}}
+[data-testid="stCode"] .token.keyword, [data-testid="stCode"] .token.builtin {{
+  color: {_T["code_keyword"]};
+}}
+[data-testid="stCode"] .token.number, [data-testid="stCode"] .token.boolean {{
+  color: {_T["code_number"]};
+}}
+[data-testid="stCode"] .token.comment {{ color: {_T["code_comment"]}; }}
+[data-baseweb="select"] [aria-disabled="true"], [data-baseweb="select"] [aria-disabled="true"] * {{
+  color: {_T["disabled"]};
+}}
+.stSelectbox div:has(> input[disabled]) div, .stSelectbox div:has(input[disabled]) {{
+  color: {_T["disabled"]};
+}}
+[class*="st-key-{SCROLL_PREFIX}"] {{ overflow-x: auto; }}
+[class*="st-key-{SCROLL_PREFIX}"] > div {{ min-width: {MIN_FIGURE_WIDTH}px; }}
+[data-a11y-region]:focus-visible, .katex-display:focus-visible {{
+  outline: 3px solid {_T["focus"]}; outline-offset: 2px;
+}}
+g.updatemenu-button:focus {{ outline: none; }}
+g.updatemenu-button:focus-visible > rect {{
+  stroke: {_T["focus"]} !important; stroke-width: 3px !important;
+}}
+</style>"""
+
+_component = st.components.v2.component(
+    "lstm_a11y", js=Path(__file__).with_name("a11y.js").read_text(encoding="utf-8")
+)
+
+
+def setup(lang: str) -> None:
+    """The stylesheet and the keyboard helper, once per run (app.py, before the page)."""
+    st.html(CSS)
+    _component(
+        key="a11y_helper",
+        data={
+            "scroll_label": tr("words.scroll_region", lang),
+            "equation_label": tr("words.equation_region", lang),
+        },
+        height=0,
+    )
+
+
+def scroller(name: str):
+    """A container that scrolls sideways when the screen is narrower than MIN_FIGURE_WIDTH."""
+    return st.container(key=f"{SCROLL_PREFIX}{name}")
+
+
+def words(fig: go.Figure, what: str, lang: str) -> None:
+    """The figure's words as a caption, and its data as a table behind an expander."""
+    st.caption(figure_words(fig, what, lang))
+    header, rows, cut = figure_table(fig, lang)
+    if not rows:
+        return
+    with st.expander(tr("words.data_title", lang), icon=":material/table:"):
+        st.table({h: [r[n] for r in rows] for n, h in enumerate(header)})  # an HTML table
+        if cut:
+            st.caption(tr("words.table_cut", lang, n=len(rows)))
+
+
+def chart(fig: go.Figure, what_key: str, lang: str, **kwargs):
+    """st.plotly_chart(fig, **kwargs) (no mode bar unless given), then its words."""
+    kwargs.setdefault("width", "stretch")
+    kwargs.setdefault("config", {"displayModeBar": False})
+    event = st.plotly_chart(fig, **kwargs)
+    words(fig, tr(what_key, lang), lang)
+    return event
