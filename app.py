@@ -169,8 +169,9 @@ nav = st.navigation(
         ],
     }
 )
-a11y.setup(lang)  # contrast and focus CSS, and what makes scrollers and figure buttons reachable
 sidebar.draw()
+with st.sidebar:  # not in the main area: its first element stays the page's own
+    a11y.setup(lang)  # contrast and focus CSS; what makes scrollers and figure buttons reachable
 sidebar.show_messages()
 session.selection()  # clamped to the current run before any page reads it
 session.sync_query_params()

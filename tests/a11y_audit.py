@@ -95,6 +95,13 @@ def blocking(rows: list[dict]) -> list[dict]:
     return [f for f in rows if f["impact"] in SERIOUS and allowed(f) is None]
 
 
+def wait_helper(page) -> None:
+    """The app's accessibility helper (ui/a11y.js) has added its stylesheet."""
+    from ui.a11y import STYLE_ID
+
+    page.wait_for_selector(f"style#{STYLE_ID}", state="attached", timeout=30_000)
+
+
 def fit_viewport(page, width: int = 1400) -> None:
     """Make the viewport as tall as the main area's content: axe checks the contrast of text it
     can see, and Streamlit scrolls inside its own container (text below the fold is "incomplete",
@@ -124,6 +131,7 @@ def audit_page(page, base: str, url: str, lang: str) -> list[dict]:
     page.goto(f"{base}/{url}?lang={lang}")
     wait_idle(page)
     page.wait_for_selector("h1", timeout=60_000)
+    wait_helper(page)
     tabs = page.locator("[data-testid='stMain'] [data-baseweb='tab-list'] [role='tab']")
     rows: dict[tuple, dict] = {}
     for n in range(max(1, tabs.count())):

@@ -8,14 +8,23 @@
 // 2. The buttons inside a Plotly figure (g.updatemenu-button, SVG) become buttons for the
 //    keyboard: tabindex="0", role="button", their label as the name; Enter or Space clicks.
 //
-// data: {scroll_label, equation_label}.
+// 0. The page's stylesheet (ui/a11y.py CSS) is added to the document's head once, with an id.
+//
+// data: {css, style_id, scroll_label, equation_label}.
 
 const REGIONS = ".katex-display, [class*='st-key-a11y_scroll_']";
 const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])";
 
 export default function ({ data }) {
   const doc = document;
-  const { scroll_label: scrollLabel, equation_label: equationLabel } = data;
+  const { css, style_id: styleId, scroll_label: scrollLabel, equation_label: equationLabel } = data;
+  let style = doc.getElementById(styleId);
+  if (!style) {
+    style = doc.createElement("style");
+    style.id = styleId;
+    doc.head.appendChild(style);
+  }
+  if (style.textContent !== css) style.textContent = css;
   let queued = false;
 
   const scrolls = (el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;

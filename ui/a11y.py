@@ -1,9 +1,11 @@
 """Accessibility helpers: the page's contrast and focus CSS, the keyboard helper, figure words.
 
-- `setup(lang)`: called once per run by app.py. A small stylesheet (st.html with only a <style>
-  takes no space) that raises the contrast of captions, code and disabled selects to WCAG AA and
-  draws a visible focus ring; and a component (a11y.js, st.components.v2, runs in the page) that
-  makes what a keyboard cannot reach reachable: a scrolling region (an equation wider than the
+- `setup(lang)`: called once per run by app.py (in the sidebar). A component (a11y.js,
+  st.components.v2, runs in the page) that adds a small stylesheet to the document's head once
+  (CSS: captions, code and disabled selects at WCAG AA contrast, a visible focus ring on the
+  figure's buttons and on scrollers; it stays across reruns, unlike a style-only st.html, which
+  Streamlit sends to its event container and which was seen to arrive seconds late), and makes
+  what a keyboard cannot reach reachable: a scrolling region (an equation wider than the
   screen, the cell figure's sideways scroller) gets tabindex="0" and a name, and the buttons
   inside a Plotly figure become real buttons for Tab, Enter and Space.
 - `chart(fig, what, lang, **plotly_chart_args)`: st.plotly_chart, then the figure's words under
@@ -27,22 +29,20 @@ MIN_FIGURE_WIDTH = 900  # px: below this the cell diagram's labels overlap (meas
 SCROLL_PREFIX = "a11y_scroll_"  # st.container keys: class st-key-a11y_scroll_<name>
 
 _T = palette.UI_TEXT
-CSS = f"""<style>
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{
-  color: {_T["caption"]};
-}}
-[data-testid="stCode"] .token.keyword, [data-testid="stCode"] .token.builtin {{
+CSS = f"""
+.stApp [data-testid="stCaptionContainer"] {{ color: {_T["caption"]}; opacity: 1; }}
+.stApp [data-testid="stCode"] .token.keyword, .stApp [data-testid="stCode"] .token.builtin {{
   color: {_T["code_keyword"]};
 }}
-[data-testid="stCode"] .token.number, [data-testid="stCode"] .token.boolean {{
+.stApp [data-testid="stCode"] .token.number, .stApp [data-testid="stCode"] .token.boolean {{
   color: {_T["code_number"]};
 }}
-[data-testid="stCode"] .token.comment {{ color: {_T["code_comment"]}; }}
-[data-baseweb="select"] [aria-disabled="true"], [data-baseweb="select"] [aria-disabled="true"] * {{
-  color: {_T["disabled"]};
-}}
-.stSelectbox div:has(> input[disabled]) div, .stSelectbox div:has(input[disabled]) {{
-  color: {_T["disabled"]};
+.stApp [data-testid="stCode"] .token.string {{ color: {_T["code_string"]}; }}
+.stApp [data-testid="stCode"] .token.comment {{ color: {_T["code_comment"]}; }}
+.stApp [data-testid="stElementContainer"]:has(input[disabled]) [data-testid="stWidgetLabel"] p,
+.stApp [data-testid="stElementContainer"]:has(input[disabled]) [data-baseweb="select"] *,
+.stApp input[disabled] {{
+  color: {_T["disabled"]}; -webkit-text-fill-color: {_T["disabled"]};
 }}
 [class*="st-key-{SCROLL_PREFIX}"] {{ overflow-x: auto; }}
 [class*="st-key-{SCROLL_PREFIX}"] > div {{ min-width: {MIN_FIGURE_WIDTH}px; }}
@@ -53,7 +53,8 @@ g.updatemenu-button:focus {{ outline: none; }}
 g.updatemenu-button:focus-visible > rect {{
   stroke: {_T["focus"]} !important; stroke-width: 3px !important;
 }}
-</style>"""
+"""
+STYLE_ID = "lstm-a11y-css"  # the <style> element a11y.js adds to the document's head
 
 _component = st.components.v2.component(
     "lstm_a11y", js=Path(__file__).with_name("a11y.js").read_text(encoding="utf-8")
@@ -62,10 +63,11 @@ _component = st.components.v2.component(
 
 def setup(lang: str) -> None:
     """The stylesheet and the keyboard helper, once per run (app.py, before the page)."""
-    st.html(CSS)
     _component(
         key="a11y_helper",
         data={
+            "css": CSS,
+            "style_id": STYLE_ID,
             "scroll_label": tr("words.scroll_region", lang),
             "equation_label": tr("words.equation_region", lang),
         },
@@ -85,7 +87,7 @@ def words(fig: go.Figure, what: str, lang: str) -> None:
     if not rows:
         return
     with st.expander(tr("words.data_title", lang), icon=":material/table:"):
-        st.table({h: [r[n] for r in rows] for n, h in enumerate(header)})  # an HTML table
+        st.table({h: [r[n] for r in rows] for n, h in enumerate(header)}, hide_index=True)
         if cut:
             st.caption(tr("words.table_cut", lang, n=len(rows)))
 

@@ -83,6 +83,7 @@ UI_TEXT = {
     "code_keyword": "#0b62b8",  # 5.7 : 1 on the code background
     "code_number": "#0d7a6b",  # 4.9 : 1
     "code_comment": "#5a5e6e",  # 6.0 : 1
+    "code_string": "#2a7a3b",  # 5.0 : 1 (Streamlit's #09ab3b: 2.8 : 1)
     "focus": "#1c1c1c",  # the focus ring of the figure's own buttons
 }
 DARK_TEXT = "#212529"  # text on a coloured badge, when white would be too faint
