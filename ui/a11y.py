@@ -29,16 +29,42 @@ MIN_FIGURE_WIDTH = 900  # px: below this the cell diagram's labels overlap (meas
 SCROLL_PREFIX = "a11y_scroll_"  # st.container keys: class st-key-a11y_scroll_<name>
 
 _T = palette.UI_TEXT
+
+
+def _tokens(kinds: tuple[str, ...], color: str) -> str:
+    """A CSS rule colouring these syntax-highlighting tokens of st.code (Prism class names)."""
+    sel = ", ".join(f'.stApp [data-testid="stCode"] .token.{k}' for k in kinds)
+    return f"{sel} {{ color: {color}; }}"
+
+
 CSS = f"""
 .stApp [data-testid="stCaptionContainer"] {{ color: {_T["caption"]}; opacity: 1; }}
-.stApp [data-testid="stCode"] .token.keyword, .stApp [data-testid="stCode"] .token.builtin {{
-  color: {_T["code_keyword"]};
-}}
-.stApp [data-testid="stCode"] .token.number, .stApp [data-testid="stCode"] .token.boolean {{
-  color: {_T["code_number"]};
-}}
-.stApp [data-testid="stCode"] .token.string {{ color: {_T["code_string"]}; }}
-.stApp [data-testid="stCode"] .token.comment {{ color: {_T["code_comment"]}; }}
+{
+    _tokens(
+        (
+            "keyword",
+            "atrule",
+            "attr-value",
+            "function",
+            "class-name",
+            "operator",
+            "entity",
+            "url",
+            "regex",
+            "important",
+            "variable",
+            "decorator",
+        ),
+        _T["code_keyword"],
+    )
+}
+{
+    _tokens(
+        ("number", "boolean", "constant", "symbol", "property", "tag", "deleted"), _T["code_number"]
+    )
+}
+{_tokens(("string", "char", "builtin", "inserted", "selector", "attr-name"), _T["code_string"])}
+{_tokens(("comment", "prolog", "doctype", "cdata"), _T["code_comment"])}
 .stApp [data-testid="stElementContainer"]:has(input[disabled]) [data-testid="stWidgetLabel"] p,
 .stApp [data-testid="stElementContainer"]:has(input[disabled]) [data-baseweb="select"] *,
 .stApp input[disabled] {{
