@@ -66,6 +66,7 @@ def test_text_on_a_colour_is_the_more_readable_of_white_and_dark(bg):
 def test_plain_turns_figure_markup_into_unicode():
     assert plain("c<sub>t−1</sub>") == "cₜ₋₁"
     assert plain("<b>x</b><br>y<sup>2</sup>") == "x y²"
+    assert plain("W<sub>if</sub>") == "Wif"  # no subscript f in Unicode: all or nothing
 
 
 def numbers(text: str) -> list[str]:

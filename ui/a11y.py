@@ -75,6 +75,12 @@ CSS = f"""
 [data-a11y-region]:focus-visible, .katex-display:focus-visible {{
   outline: 3px solid {_T["focus"]}; outline-offset: 2px;
 }}
+.stApp a:focus-visible, .stApp [data-testid="stMain"]:focus-visible {{
+  outline: 2px solid {_T["focus"]}; outline-offset: -3px;
+}}
+.stApp div:has(> input:focus-visible), .stApp [data-testid="stDataFrame"]:focus-within {{
+  outline: 2px solid {_T["focus"]}; outline-offset: 1px;
+}}
 g.updatemenu-button:focus {{ outline: none; }}
 g.updatemenu-button:focus-visible > rect {{
   stroke: {_T["focus"]} !important; stroke-width: 3px !important;

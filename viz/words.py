@@ -77,10 +77,17 @@ _SUB = str.maketrans("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅�
 _SUP = str.maketrans("0123456789+-−=()n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿ")
 
 
+def _script(s: str, table: dict) -> str:
+    """s in Unicode sub/superscripts if every character has one, else s as it is (W<sub>if</sub>
+    → "Wif", not a half-lowered "Wᵢf")."""
+    out = s.translate(table)
+    return out if all(c != o or c.isspace() for c, o in zip(s, out)) else s
+
+
 def plain(text: str) -> str:
     """A figure's HTML-ish label as plain text: <sub>/<sup> as Unicode, other tags dropped."""
-    text = re.sub(r"<sub>(.*?)</sub>", lambda m: m[1].translate(_SUB), text)
-    text = re.sub(r"<sup>(.*?)</sup>", lambda m: m[1].translate(_SUP), text)
+    text = re.sub(r"<sub>(.*?)</sub>", lambda m: _script(m[1], _SUB), text)
+    text = re.sub(r"<sup>(.*?)</sup>", lambda m: _script(m[1], _SUP), text)
     text = re.sub(r"<br\s*/?>", " ", text)
     return re.sub(r"<[^>]+>", "", text).strip()
 
