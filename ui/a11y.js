@@ -6,7 +6,8 @@
 //    the keyboard can focus it and scroll it with the arrow keys (WCAG 2.1.1; axe-core rule
 //    scrollable-region-focusable). It loses them again when it no longer scrolls.
 // 2. The buttons inside a Plotly figure (g.updatemenu-button, SVG) become buttons for the
-//    keyboard: tabindex="0", role="button", their label as the name; Enter or Space clicks.
+//    keyboard: tabindex="0", role="button", their label as the name; Enter or Space clicks;
+//    a focused one is scrolled wholly into view.
 //
 // 0. The page's stylesheet (ui/a11y.py CSS) is added to the document's head once, with an id.
 //
@@ -72,14 +73,23 @@ export default function ({ data }) {
     g.dispatchEvent(new MouseEvent("click", { bubbles: true }));
   };
 
+  // Chromium scrolls a focused SVG button only until part of it shows: bring all of it into view
+  // (the cell figure's buttons sit in a sideways scroller on a phone).
+  const onFocus = (e) => {
+    const g = e.target instanceof Element ? e.target.closest("g.updatemenu-button") : null;
+    if (g) g.scrollIntoView({ block: "nearest", inline: "nearest" });
+  };
+
   const observer = new MutationObserver(queue);
   observer.observe(doc.body, { childList: true, subtree: true });
   window.addEventListener("resize", queue);
   doc.addEventListener("keydown", onKey, true);
+  doc.addEventListener("focusin", onFocus);
   update();
   return () => {
     observer.disconnect();
     window.removeEventListener("resize", queue);
     doc.removeEventListener("keydown", onKey, true);
+    doc.removeEventListener("focusin", onFocus);
   };
 }
