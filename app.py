@@ -12,8 +12,9 @@ import streamlit as st
 
 from app_logic import pages as app_pages
 from app_logic.i18n import tr
-from ui import session, sidebar, warmup
+from ui import a11y, session, sidebar, warmup
 from viz import palette as pal
+from viz.contrast import text_on
 
 ICON = str(Path(__file__).with_name("assets") / "favicon.png")  # a material icon is fetched
 session.begin_run()  # before anything reads the settings: Back / Forward restore the URL's
@@ -78,7 +79,9 @@ def home() -> None:
     with right:
         st.subheader(tr("home.diagram_title", lang))
         # st.html strips SVG; markdown with HTML keeps it (the SVG is ours, no user text in it).
-        st.markdown(cell_svg(), unsafe_allow_html=True)
+        label = tr("home.diagram_words", lang)
+        svg = f'<div role="img" aria-label="{label}">{cell_svg()}</div>'
+        st.markdown(svg, unsafe_allow_html=True)
         st.caption(tr("home.diagram_caption", lang))
 
     left, right = st.columns([11, 9], gap="large")
@@ -92,8 +95,8 @@ def home() -> None:
                 f"padding:10px 14px;border-left:5px solid {color};background:#f8f9fa;"
                 f'border-radius:6px">'
                 f'<div style="flex:none;width:28px;height:28px;border-radius:14px;'
-                f"background:{color};"
-                f'color:white;font-weight:700;text-align:center;line-height:28px">{n}</div>'
+                f"background:{color};color:{text_on(color)};"
+                f'font-weight:700;text-align:center;line-height:28px">{n}</div>'
                 f'<div style="line-height:1.5">{text}</div></div>'
             )
         st.html("".join(cards))
@@ -172,6 +175,8 @@ nav = st.navigation(  # the landing page heads the first section
     }
 )
 sidebar.draw()
+with st.sidebar:  # not in the main area: its first element stays the page's own
+    a11y.setup(lang)  # contrast and focus CSS; what makes scrollers and figure buttons reachable
 sidebar.show_messages()
 session.selection()  # clamped to the current run before any page reads it
 session.sync_query_params()

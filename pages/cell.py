@@ -13,10 +13,11 @@ import streamlit as st
 
 from app_logic.i18n import tr
 from lstm_core import recurrence
-from ui import session, stepper, widgets
+from ui import a11y, session, stepper, widgets
 from ui.figures import freeze
 from viz import palette
 from viz.cell_diagram import MAX_STEPS, Step, create_cell_figure, step_window
+from viz.cell_words import cell_words, frame_texts
 
 REOPEN = "_cell_reopen"  # the "open at t" slider moved: rerun the page, not only its fragment
 
@@ -54,7 +55,7 @@ def _reopen(t: int) -> None:
 
 
 @st.fragment
-def _timestep(run: session.Run, lang: str) -> None:
+def _timestep(run: session.Run, lang: str, words_box) -> None:
     """The "open at t" slider and the figure's follower: a step the figure reports reruns only
     this fragment (the slider shows the figure's t; the figure is not redrawn); moving the
     slider reruns the whole page (the figure reopens at that t)."""
@@ -67,6 +68,17 @@ def _timestep(run: session.Run, lang: str) -> None:
     stepper.follow("cell_diagram", "cell_stepper", _on_step)
     if st.session_state.pop(REOPEN, False):
         st.rerun(scope="app")
+    words_box.caption(_words(run, lang))  # the frame reached, in words (follows the figure)
+
+
+def _words(run: session.Run, lang: str) -> str:
+    sel = session.selection()
+    step = Step(sel.t, sel.stage, "a" if sel.reveal or not sel.predict else "q")
+    texts = frame_texts(
+        run.trace, step, layer=sel.layer, direction=sel.direction, unit=sel.unit,
+        predict=sel.predict, lang=lang, step_labels=run.step_labels,
+    )  # fmt: skip
+    return cell_words(texts, lang)
 
 
 cfg = session.settings()
@@ -100,8 +112,6 @@ with cols[2]:
         sel.unit,
         format_func=lambda u: tr("cell.all_units", lang) if u == widgets.ALL else str(u),
     )  # fmt: skip
-with cols[3]:
-    _timestep(run, lang)
 with cols[4]:
     st.toggle(
         tr("cell.predict_toggle", lang), help=tr("cell.predict_help", lang),
@@ -125,7 +135,13 @@ try:
 except ValueError as e:
     st.error(tr("cell.no_run", lang, reason=str(e)))
 else:
-    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="cell_diagram")
+    with a11y.scroller("cell"):  # a phone scrolls it sideways; its buttons take Tab and Enter
+        st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="cell_diagram")
+# The fragment (drawn after the figure, into the row above) reruns when the figure steps: it
+# moves the slider and rewrites the figure's words below it.
+words_box = st.container()
+with cols[3]:
+    _timestep(run, lang, words_box)
 st.caption(tr("cell.controls_help", lang))
 
 with st.expander(tr("cell.code_title", lang)):

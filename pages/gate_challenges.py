@@ -11,8 +11,8 @@ from app_logic import challenges as ch
 from app_logic import detective as det_logic
 from app_logic import hand_cell
 from app_logic.i18n import tr
+from ui import a11y, session
 from ui import challenge_state as state
-from ui import session
 from viz.challenges import (
     create_challenge_figure,
     create_correlation_figure,
@@ -63,7 +63,7 @@ def cell_challenge(cid: str, lang: str) -> None:
     challenge = ch.get(cid)
     values = state.hand(cid)
     result = ch.check(challenge, values)
-    st.plotly_chart(create_challenge_figure(result, lang), key=f"chart_{cid}", **CHART)
+    a11y.chart(create_challenge_figure(result, lang), "words.challenge", lang, key=f"chart_{cid}")
 
     st.markdown(f"**{tr('challenges.numbers_title', lang)}**")
     st.caption(tr("challenges.numbers_help", lang))
@@ -95,7 +95,9 @@ def detective_challenge(lang: str) -> None:
     with st.spinner(tr("challenges.det_training", lang)):
         det = state.detective()
     picks = state.picks()
-    st.plotly_chart(create_detective_figure(det, lang, picks), key="chart_detective", **CHART)
+    a11y.chart(
+        create_detective_figure(det, lang, picks), "words.detective", lang, key="chart_detective"
+    )
     st.caption(tr("challenges.det_heat_caption", lang))
     H = det.r.shape[1]
     for q in det_logic.QUANTITIES:
@@ -126,7 +128,7 @@ def detective_challenge(lang: str) -> None:
     )
     hint_and_reveal(cid, lang, solution, state.use_detective_solution)
     if tries.solved:
-        st.plotly_chart(create_correlation_figure(det, lang), key="chart_r", **CHART)
+        a11y.chart(create_correlation_figure(det, lang), "words.detective_r", lang, key="chart_r")
         st.caption(tr("challenges.det_r_caption", lang, tol=det_logic.TOLERANCE))
 
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from app_logic.i18n import tr
 from app_logic.memory_view import memory_at, memory_split
-from ui import session, widgets
+from ui import a11y, session, widgets
 from ui.figures import cached_figure, run_key
 from viz import palette
 from viz.contributions import contributions_at_t, contributions_over_time, steps_text
@@ -21,7 +21,6 @@ from viz.time_axis import exact
 HEAT_KEY = "gates_heatmap"  # the heatmap chart's selection state
 LAST_CLICK = "_gates_last_click"  # the last click acted on (a repeated click deselects)
 MEMO = "_gates_memo"
-NO_BAR = {"displayModeBar": False}
 
 _col = palette.latex  # a KaTeX symbol in its article colour
 
@@ -102,17 +101,13 @@ st.caption(
 # ----- 1. heatmaps ----------------------------------------------------------------------------
 st.subheader(tr("gates.section_heat", lang))
 st.caption(tr("gates.heat_explain", lang))
-st.plotly_chart(
+a11y.chart(
     cached_figure(
         ("gates.heatmaps", *fig_key, t, sel.unit),
         lambda: gate_heatmaps(lt, t_sel=t, unit_sel=sel.unit, step_labels=labels, lang=lang),
     ),
-    key=HEAT_KEY,
-    on_select="rerun",
-    selection_mode="points",
-    width="stretch",
-    config=NO_BAR,
-)
+    "words.gates_heatmaps", lang, key=HEAT_KEY, on_select="rerun", selection_mode="points",
+)  # fmt: skip
 
 # ----- 2. the two paths -----------------------------------------------------------------------
 st.subheader(tr("gates.section_paths", lang))
@@ -121,14 +116,13 @@ if sel.unit is None:
     st.info(tr("gates.no_unit_hint", lang), icon=":material/touch_app:")
 if lt.weight_hr is not None:
     st.caption(tr("gates.proj_note", lang))
-st.plotly_chart(
+a11y.chart(
     cached_figure(
         ("gates.paths", *fig_key, j, t),
         lambda: memory_paths(lt, j, t_sel=t, step_labels=labels, lang=lang),
     ),
-    width="stretch",
-    config=NO_BAR,
-)
+    "words.gates_paths", lang,
+)  # fmt: skip
 
 # ----- 3. the exact split of c_t --------------------------------------------------------------
 st.subheader(tr("gates.section_contrib", lang))
@@ -150,33 +144,30 @@ for col, name, value, never in (
         help=tr(f"gates.metric_{name}_help", lang),
     )
 st.caption(tr("gates.half_life_explain", lang))
-st.plotly_chart(
+a11y.chart(
     cached_figure(
         ("gates.contrib_at_t", *fig_key, t, j),
         lambda: contributions_at_t(
             ms.split, lt, t, j, lookback=at_t.lookback, step_labels=labels, lang=lang
         ),
     ),
-    width="stretch",
-    config=NO_BAR,
-)
+    "words.contrib_at_t", lang,
+)  # fmt: skip
 st.caption(tr("gates.contrib_time_explain", lang))
-st.plotly_chart(
+a11y.chart(
     cached_figure(
         ("gates.contrib_over_time", *fig_key, j, t),
         lambda: contributions_over_time(ms.split, lt, j, t_sel=t, step_labels=labels, lang=lang),
     ),
-    width="stretch",
-    config=NO_BAR,
-)
+    "words.contrib_over_time", lang,
+)  # fmt: skip
 
 # ----- 4. saturation --------------------------------------------------------------------------
 st.subheader(tr("gates.section_sat", lang))
 st.caption(tr("gates.sat_explain", lang))
-st.plotly_chart(
+a11y.chart(
     cached_figure(("gates.saturation", *fig_key), lambda: saturation_histograms(lt, lang=lang)),
-    width="stretch",
-    config=NO_BAR,
-)
+    "words.saturation", lang,
+)  # fmt: skip
 
 session.page_link("pages/cell.py", label=tr("gates.open_cell", lang), icon=":material/memory:")

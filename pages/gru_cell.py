@@ -12,7 +12,7 @@ import streamlit as st
 
 from app_logic import gru_view as gv
 from app_logic.i18n import tr
-from ui import session, widgets
+from ui import a11y, session, widgets
 from viz import gru as vg
 
 REVEALED = "_gru_revealed"  # session state: the (t, j, stage) whose value was revealed
@@ -102,12 +102,10 @@ else:
             )
         )
 
-st.plotly_chart(
-    vg.create_gru_figure(nums, stage, revealed, lang),
-    width="stretch",
-    config=CHART,
+a11y.chart(
+    vg.create_gru_figure(nums, stage, revealed, lang), "words.gru_diagram", lang, config=CHART,
     key="gru_diagram",
-)
+)  # fmt: skip
 st.latex(vg.stage_latex(nums, stage, revealed))
 last_step = k + 1 == len(gv.STAGES) and t + 1 >= run.T
 st.button(
@@ -128,12 +126,10 @@ st.subheader(tr("gru.section_pair", lang))
 st.markdown(tr("gru.pair_explain", lang))
 pair = gv.paired_traces(run.trace, trace)
 jj = min(j, pair["lstm_h"].shape[1] - 1)
-st.plotly_chart(
-    vg.create_side_by_side(pair, jj, run.step_labels, lang),
-    width="stretch",
-    config=CHART,
+a11y.chart(
+    vg.create_side_by_side(pair, jj, run.step_labels, lang), "words.gru_pair", lang, config=CHART,
     key="gru_pair",
-)
+)  # fmt: skip
 m = st.columns(3)
 n_lstm = gv.param_count(run.D, run.H, 4)
 n_gru = gv.param_count(run.D, run.H, 3)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app_logic import lesson
 from app_logic.i18n import tr
-from ui import session, widgets
+from ui import a11y, session, widgets
 from viz.lesson import create_lesson_figure
 
 ANSWERS = "_lesson_answers"  # {chapter: {"predict": option, "check": option}}
@@ -156,10 +156,11 @@ with right:
     figure_box = st.container()  # above the try-it control, drawn once its value is known
     value = _try_it(ch, lang) if revealed else ch.try_it.default
     ex = lesson.example(n, value)
-    figure_box.plotly_chart(
-        create_lesson_figure(ex, lang, reveal=revealed), width="stretch",
-        config={"displayModeBar": False}, key=f"lesson_figure_{n}",
-    )  # fmt: skip
+    with figure_box:
+        a11y.chart(
+            create_lesson_figure(ex, lang, reveal=revealed), "words.lesson", lang,
+            key=f"lesson_figure_{n}",
+        )  # fmt: skip
     if revealed:
         _numbers(ch, ex, lang)
     else:

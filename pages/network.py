@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 from app_logic.i18n import tr
-from ui import session, widgets
+from ui import a11y, session, widgets
 from viz.network import QUANTITIES, cell_at, network_grid
 
 GRID_KEY = "network_grid"  # the chart's selection state
@@ -73,21 +73,13 @@ if run.T > 16:
     st.caption(tr("network.big_t_note", lang, T=run.T))
 if run.model.proj_size:
     st.caption(tr("network.proj_note", lang))
-st.plotly_chart(
+a11y.chart(
     network_grid(
-        trace,
-        quantity,
-        sel.unit,
-        selected=(sel.layer, sel.direction, sel.t),
-        step_labels=labels,
-        lang=lang,
+        trace, quantity, sel.unit, selected=(sel.layer, sel.direction, sel.t),
+        step_labels=labels, lang=lang,
     ),
-    key=GRID_KEY,
-    on_select="rerun",
-    selection_mode="points",
-    width="stretch",
-    config={"displayModeBar": False},
-)
+    "words.network_grid", lang, key=GRID_KEY, on_select="rerun", selection_mode="points",
+)  # fmt: skip
 
 lt = trace.layers[sel.layer][sel.direction]
 st.subheader(

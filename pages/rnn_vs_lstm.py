@@ -14,7 +14,7 @@ from app_logic import inputs
 from app_logic.i18n import tr
 from app_logic.limits import MAX_SEED
 from lstm_core.memory import GradientFlow, gradient_flow, paired_models
-from ui import session, widgets
+from ui import a11y, session, widgets
 from viz import palette
 from viz.gradient_flow import gradient_norms, step_factors
 
@@ -128,7 +128,7 @@ m[3].metric(
     _sci(flow.forget_product[d_max]),
     help=tr("why.metric_prod_f_help", lang),
 )
-st.plotly_chart(gradient_norms(flow, lang), width="stretch", config={"displayModeBar": False})
+a11y.chart(gradient_norms(flow, lang), "words.why_norms", lang)
 if ratio >= 1:
     st.success(tr("why.verdict_lstm", lang, d=d_max, ratio=_sci(ratio)))
 else:
@@ -138,7 +138,7 @@ st.subheader(tr("why.section_factors", lang))
 st.markdown(tr("why.factors_explain", lang))
 st.latex(RNN_LATEX)
 st.latex(LSTM_LATEX)
-st.plotly_chart(step_factors(flow, lang), width="stretch", config={"displayModeBar": False})
+a11y.chart(step_factors(flow, lang), "words.why_factors", lang)
 
 st.subheader(tr("why.section_try", lang))
 st.markdown(tr("why.try_body", lang))

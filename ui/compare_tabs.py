@@ -17,6 +17,7 @@ from app_logic import compare_gru as cg
 from app_logic import compare_logic as cl
 from app_logic import compare_tables as ct
 from app_logic.run import state_fingerprint
+from ui import a11y
 from ui.figures import cached_figure
 from viz import compare as vc
 from viz import palette
@@ -68,7 +69,7 @@ def outputs_tab(
             core2, torch2, t.tol, ("NumPy (lstm_core)", cfg.torch_name, "|NumPy − torch|"),
             rows_lbl, cols_lbl, rng, ticks, lang=lang,
         ))  # fmt: skip
-        st.plotly_chart(fig, key=f"cmp_fig_{t.name}", config=CHART)
+        a11y.chart(fig, "words.cmp_tensor", lang, key=f"cmp_fig_{t.name}", config=CHART)
     st.caption(T_("diff_scale_note"))
     if cfg.num_directions == 2:
         st.caption(T_("bidir_rows_note", H=cfg.h_out))
@@ -107,7 +108,7 @@ def gates_tab(result: cl.CompareResult | None, cfg: cl.CompareConfig, lang: str)
         {g.gate: g.per_t for g in sel}, max(g.tol for g in sel),
         T_("gates_chart_title", k=k, d=ct.dir_names(T_)[d]), "t", T_("max_abs_diff"), lang=lang,
     )  # fmt: skip
-    st.plotly_chart(fig, key="cmp_fig_gates", config=CHART)
+    a11y.chart(fig, "words.cmp_gates", lang, key="cmp_fig_gates", config=CHART)
     if cfg.lengths is not None:
         st.caption(T_("gates_lengths_note"))
 
@@ -125,7 +126,7 @@ def layout_tab(
     psd = model.state_dict()
     H = cfg.hidden_size
     if cfg.kind == "gru":
-        _gru_layout(result, cfg, psd, T_)
+        _gru_layout(result, cfg, psd, T_, lang)
         return
     st.markdown(T_("layout_intro", H=H, H4=4 * H, D=cfg.input_size, Hout=cfg.h_out))
     k, d = _layer_and_direction(T_, cfg, "layout")
@@ -135,7 +136,7 @@ def layout_tab(
         f"weight_hh{sfx}": {g: f"W<sub>h{g}</sub>" for g in vc.GATE_ORDER},
     }
     fig = vc.create_weight_layout_figure({n: psd[n] for n in blocks}, H, blocks, lang=lang)
-    st.plotly_chart(fig, key="cmp_fig_layout", config=CHART)
+    a11y.chart(fig, "words.cmp_layout", lang, key="cmp_fig_layout", config=CHART)
     st.code(
         f"W_ii, W_if, W_ig, W_io = lstm.weight_ih{sfx}.chunk(4, 0)   # each ({H}, "
         f"{model.layer_input_size(k)})\n"
@@ -160,11 +161,10 @@ def layout_tab(
         st.markdown(f"#### weight_hr{sfx}")
         st.markdown(T_("proj_text", H=H, P=cfg.proj_size))
         title = f"weight_hr{sfx} ({cfg.proj_size} × {H})"
-        st.plotly_chart(
+        a11y.chart(
             vc.create_matrix_figure(psd[f"weight_hr{sfx}"], title, T_("row_out"), T_("col_unit")),
-            key="cmp_fig_hr",
-            config=CHART,
-        )
+            "words.cmp_matrix", lang, key="cmp_fig_hr", config=CHART,
+        )  # fmt: skip
     st.markdown(f"#### {T_('keys_title')}")
     torch_shapes = result.torch_shapes if result is not None else None
     table = ct.keys_table(model.param_shapes(), torch_shapes, T_)
@@ -174,14 +174,14 @@ def layout_tab(
         (st.success if same else st.error)(T_("keys_same" if same else "keys_differ"))
 
 
-def _gru_layout(result, cfg: cl.CompareConfig, psd: dict, T_: ct.Texts) -> None:
+def _gru_layout(result, cfg: cl.CompareConfig, psd: dict, T_: ct.Texts, lang: str) -> None:
     """nn.GRU's layout: 3H rows r | z | n, and why its two biases are not one."""
     H = cfg.hidden_size
     st.markdown(T_("gru_layout_intro", H=H, H3=3 * H, D=cfg.input_size))
-    st.plotly_chart(
+    a11y.chart(
         vc.create_matrix_figure(psd["weight_ih_l0"], f"weight_ih_l0 ({3 * H} × {cfg.input_size})",
                                 T_("row_out"), T_("col_unit")),
-        key="cmp_fig_gru_ih", config=CHART,
+        "words.cmp_gru_layout", lang, key="cmp_fig_gru_ih", config=CHART,
     )  # fmt: skip
     st.code(
         f"W_ir, W_iz, W_in = gru.weight_ih_l0.chunk(3, 0)   # each ({H}, {cfg.input_size})\n"
@@ -245,7 +245,7 @@ def gradients_tab(
         ct.grad_series(gc, T_), ct.entry_labels(gc),
         T_("grads_chart_title", name=name, n=len(gc.index)), T_("entry"), "∂L/∂θ",
     )  # fmt: skip
-    st.plotly_chart(fig, key="cmp_fig_grads", config=CHART)
+    a11y.chart(fig, "words.cmp_grads", lang, key="cmp_fig_grads", config=CHART)
     st.caption(T_("grads_entries"))
     with st.expander(T_("grads_all")):
         st.dataframe(

@@ -14,7 +14,7 @@ from app_logic import train_settings as ts
 from app_logic.i18n import tr
 from lstm_core.memory import delay_memory, gates_of, sequence, true_class_probability
 from lstm_core.training import predict
-from ui import session
+from ui import a11y, session
 from ui import training_runner as runner
 from viz.training import (
     forget_over_time,
@@ -53,7 +53,8 @@ def task_preview(values: dict, text: str | None, lang: str) -> None:
     st.subheader(tr("train.section_task", lang))
     key, fields = train_preview.sentence(p)
     st.markdown(tr(f"train.{key}", lang, **fields))
-    st.plotly_chart(task_example(p, lang), width="stretch", config=CHART, key="train_preview")
+    fig = task_example(p, lang)
+    a11y.chart(fig, "words.train_example", lang, config=CHART, key="train_preview")
 
 
 # ----- while training ---------------------------------------------------------------------------
@@ -72,7 +73,7 @@ def draw_progress(job: runner.TrainJob, lang: str) -> None:
     last_eval = job.eval_losses[-1] if job.eval_losses else None
     m[2].metric(tr("train.metric_eval", lang), fmt_loss(last_eval))
     m[3].metric(tr("train.metric_time", lang), f"{job.elapsed:.1f} s")
-    st.plotly_chart(
+    a11y.chart(
         loss_curve(
             job.steps,
             job.losses,
@@ -82,7 +83,8 @@ def draw_progress(job: runner.TrainJob, lang: str) -> None:
             total_steps=total,
             lang=lang,
         ),  # fmt: skip
-        width="stretch",
+        "words.train_loss",
+        lang,
         config=CHART,
         key="train_loss_chart",
     )
@@ -165,19 +167,19 @@ def predictions(job: runner.TrainJob, lang: str) -> None:
         m[1].metric(tr("train.metric_acc_after", lang), f"{acc1:.0%}", delta=f"{acc1 - acc0:+.0%}")
         st.code(f"{job.text[1:]}\n{guess}", language=None)
         st.caption(tr("train.guess_caption", lang))
-        st.plotly_chart(next_char_probability(chars, p0, p1, lang), width="stretch", config=CHART)
+        a11y.chart(next_char_probability(chars, p0, p1, lang), "words.train_next_char", lang)
     elif task.where == "every":
         _, y0 = predict(m0, r0, task, held.x[:, :1])
         _, y1 = predict(m1, r1, task, held.x[:, :1])
         st.markdown(tr("train.prediction_every_explain", lang))
         fig = prediction_over_time(held.x[:, 0, 0], held.y[:, 0, 0], y0[:, 0, 0], y1[:, 0, 0], lang)
-        st.plotly_chart(fig, width="stretch", config=CHART)
+        a11y.chart(fig, "words.train_pred_time", lang, config=CHART)
     else:
         _, y0 = predict(m0, r0, task, held.x)
         _, y1 = predict(m1, r1, task, held.x)
         st.markdown(tr(f"train.prediction_last_explain_{task.name}", lang, B=held.y.shape[0]))
         fig = prediction_scatter(held.y[:, 0], y0[:, 0], y1[:, 0], lang)
-        st.plotly_chart(fig, width="stretch", config=CHART)
+        a11y.chart(fig, "words.train_pred_scatter", lang, config=CHART)
 
 
 def _remember_metrics(f0: np.ndarray, f1: np.ndarray, x1: np.ndarray, lang: str) -> None:
@@ -202,7 +204,8 @@ def _remember_metrics(f0: np.ndarray, f1: np.ndarray, x1: np.ndarray, lang: str)
         help=tr("train.metric_f_delay_help", lang, before=f"{d0.mean_f:.3f}"),
     )  # fmt: skip
     st.caption(tr("train.forget_plot_explain", lang, j=j))
-    st.plotly_chart(forget_over_time(f0, f1, unit=j, lang=lang), width="stretch", config=CHART)
+    fig = forget_over_time(f0, f1, unit=j, lang=lang)
+    a11y.chart(fig, "words.train_forget", lang, config=CHART)
 
 
 def gates_change(job: runner.TrainJob, lang: str) -> None:
@@ -216,7 +219,7 @@ def gates_change(job: runner.TrainJob, lang: str) -> None:
     st.markdown(tr("train.gates_explain", lang))
     if job.task.name == "remember":
         _remember_metrics(g0["f"], g1["f"], x1, lang)
-    st.plotly_chart(gates_before_after(g0, g1, labels, lang), width="stretch", config=CHART)
+    a11y.chart(gates_before_after(g0, g1, labels, lang), "words.train_gates", lang, config=CHART)
 
 
 def hand_off(job: runner.TrainJob, lang: str) -> None:

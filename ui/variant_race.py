@@ -21,7 +21,7 @@ from app_logic.limits import (
     MAX_SEED,
     RACE_LENGTH,
 )
-from ui import widgets
+from ui import a11y, widgets
 from viz.variants import create_flow_figure, create_loss_figure, racer_name
 
 CHUNK_S = 0.6
@@ -108,9 +108,10 @@ def _draw(race: vl.Race, lang: str) -> None:
         min(race.step / total, 1.0), text=tr("variants.progress", lang, step=race.step, total=total)
     )
     target = vl.TARGET[race.cfg.task]
-    st.plotly_chart(
-        create_loss_figure(race, target, lang), width="stretch", config=CHART, key="var_loss_chart"
-    )
+    a11y.chart(
+        create_loss_figure(race, target, lang), "words.variant_loss", lang, config=CHART,
+        key="var_loss_chart",
+    )  # fmt: skip
 
 
 def _live(lang: str) -> None:
@@ -192,9 +193,10 @@ def flows(entry: dict, lang: str) -> None:
     race = entry["race"]
     trained = st.toggle(tr("variants.flow_trained", lang), key="var_flow_trained", value=True)
     fl = vl.gradient_flows(race, trained=trained)
-    st.plotly_chart(
-        create_flow_figure(fl, lang), width="stretch", config=CHART, key="var_flow_chart"
-    )
+    a11y.chart(
+        create_flow_figure(fl, lang), "words.variant_flow", lang, config=CHART,
+        key="var_flow_chart",
+    )  # fmt: skip
     far = {k: v[-1] for k, v in fl.items()}
     st.caption(
         tr(

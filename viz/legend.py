@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from viz import palette as pal
+from viz.contrast import text_on
 
 FONT = f"font-family:{pal.FONT_FAMILY}"
 
@@ -44,7 +45,7 @@ def _box(cx, cy, color, label, w=44, h=28) -> str:
     """An activation box: blue for σ, orange for tanh."""
     return (
         f'<rect x="{cx - w / 2}" y="{cy - h / 2}" width="{w}" height="{h}" rx="5" fill="{color}"/>'
-        f'<text x="{cx}" y="{cy + 5}" text-anchor="middle" fill="white" '
+        f'<text x="{cx}" y="{cy + 5}" text-anchor="middle" fill="{text_on(color)}" '
         f'style="{FONT};font-size:15px;font-weight:600">{label}</text>'
     )
 
@@ -95,7 +96,7 @@ def cell_svg(labels: dict[str, str] | None = None) -> str:
         )
         parts.append(
             f'<circle cx="{x + 2}" cy="{y + 2}" r="10" fill="{pal.STAGE_EDGE[stage]}"/>'
-            + _text(x + 2, y + 6.5, str(n), color="white", size=12, weight=700)
+            + _text(x + 2, y + 6.5, str(n), text_on(pal.STAGE_EDGE[stage]), size=12, weight=700)
         )
     # Long-term memory c along the top: × f_t, then + i_t ⊙ g_t.
     parts += [
@@ -201,8 +202,8 @@ def legend_html(labels: dict[str, str]) -> str:
         )
     for key, color, sym in (("sigma", pal.SIGMA_BOX, "σ"), ("tanh", pal.TANH_BOX, "tanh")):
         row(
-            f'<div style="padding:0 5px;border-radius:4px;background:{color};color:white;'
-            f'font-weight:600;font-size:12px">{sym}</div>',
+            f'<div style="padding:0 5px;border-radius:4px;background:{color};'
+            f'color:{text_on(color)};font-weight:600;font-size:12px">{sym}</div>',
             labels[key],
         )
     for n, (stage, *_rest) in enumerate(STAGE_BOXES, start=1):

@@ -210,3 +210,22 @@ def symmetric_range(values, floor: float = 1.0) -> tuple[float, float]:
     m = float(np.max(np.abs(values), initial=0.0))
     m = max(m, floor)
     return (-m, m)
+
+
+# ----- page text (not the article's colour code): WCAG 2.1 AA contrast, ≥ 4.5 : 1 ----------------
+# Streamlit's defaults measured by axe-core: captions #828180 on white (3.9 : 1), code keywords
+# #1c83e1, numbers #29b09d and comments #808495 on the code background #f7f7f6 (3.6, 2.5, 3.5 : 1),
+# the text of a disabled select #acabaa (2.3 : 1). ui/a11y.py sets these instead
+# (docs/ACCESSIBILITY.md).
+PAGE_BACKGROUND = "#ffffff"
+CODE_BACKGROUND = "#f7f7f6"  # Streamlit's code block background (light theme)
+UI_TEXT = {
+    "caption": "#5f5e5c",  # 6.5 : 1 on white
+    "disabled": "#6b6a69",  # 5.4 : 1 on white (still lighter than body text #2f2d2b)
+    "code_keyword": "#0b62b8",  # 5.7 : 1 on the code background
+    "code_number": "#0d7a6b",  # 4.9 : 1
+    "code_comment": "#5a5e6e",  # 6.0 : 1
+    "code_string": "#2a7a3b",  # 5.0 : 1 (Streamlit's #09ab3b: 2.8 : 1)
+    "focus": "#1c1c1c",  # the focus ring of the figure's own buttons
+}
+DARK_TEXT = "#212529"  # text on a coloured badge, when white would be too faint
