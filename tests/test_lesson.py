@@ -7,6 +7,7 @@ import string
 
 import numpy as np
 import pytest
+from needs import need_torch
 from test_i18n_notation import RAW_INDEX
 
 from app_logic import lesson
@@ -162,7 +163,7 @@ def test_chapter_7_is_the_articles_example():
 
 
 def test_chapter_7_matches_torch():
-    pytest.importorskip("torch")
+    need_torch()
     diffs = lesson.torch_differences()
     assert set(diffs) == {"output", "h_n", "c_n"}
     assert all(0 <= d < 1e-12 for d in diffs.values())
