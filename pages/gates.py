@@ -103,7 +103,7 @@ st.subheader(tr("gates.section_heat", lang))
 st.caption(tr("gates.heat_explain", lang))
 a11y.chart(
     cached_figure(
-        ("gates.heatmaps", *fig_key, t, sel.unit),
+        ("fig gates heatmaps", *fig_key, t, sel.unit),
         lambda: gate_heatmaps(lt, t_sel=t, unit_sel=sel.unit, step_labels=labels, lang=lang),
     ),
     "words.gates_heatmaps", lang, key=HEAT_KEY, on_select="rerun", selection_mode="points",
@@ -118,7 +118,7 @@ if lt.weight_hr is not None:
     st.caption(tr("gates.proj_note", lang))
 a11y.chart(
     cached_figure(
-        ("gates.paths", *fig_key, j, t),
+        ("fig gates paths", *fig_key, j, t),
         lambda: memory_paths(lt, j, t_sel=t, step_labels=labels, lang=lang),
     ),
     "words.gates_paths", lang,
@@ -146,7 +146,7 @@ for col, name, value, never in (
 st.caption(tr("gates.half_life_explain", lang))
 a11y.chart(
     cached_figure(
-        ("gates.contrib_at_t", *fig_key, t, j),
+        ("fig gates contrib_at_t", *fig_key, t, j),
         lambda: contributions_at_t(
             ms.split, lt, t, j, lookback=at_t.lookback, step_labels=labels, lang=lang
         ),
@@ -156,7 +156,7 @@ a11y.chart(
 st.caption(tr("gates.contrib_time_explain", lang))
 a11y.chart(
     cached_figure(
-        ("gates.contrib_over_time", *fig_key, j, t),
+        ("fig gates contrib_over_time", *fig_key, j, t),
         lambda: contributions_over_time(ms.split, lt, j, t_sel=t, step_labels=labels, lang=lang),
     ),
     "words.contrib_over_time", lang,
@@ -166,7 +166,7 @@ a11y.chart(
 st.subheader(tr("gates.section_sat", lang))
 st.caption(tr("gates.sat_explain", lang))
 a11y.chart(
-    cached_figure(("gates.saturation", *fig_key), lambda: saturation_histograms(lt, lang=lang)),
+    cached_figure(("fig gates saturation", *fig_key), lambda: saturation_histograms(lt, lang=lang)),
     "words.saturation", lang,
 )  # fmt: skip
 

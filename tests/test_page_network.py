@@ -44,7 +44,8 @@ def test_grid_and_table_show_the_selected_cell():
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["data"][0]["type"] == "heatmap"
     links = at.get("page_link")
-    assert [p.proto.page for p in links] == ["step", "time"]  # the step-through page, and time
+    # the GRU note at the top, the step-through page and time
+    assert [p.proto.page for p in links] == ["gru", "step", "time"]
 
 
 def test_a_click_on_a_cell_selects_layer_direction_and_t():

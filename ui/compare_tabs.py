@@ -64,7 +64,7 @@ def outputs_tab(
             rng = palette.symmetric_range(np.concatenate([core2.ravel(), torch2.ravel()]))
         else:
             rng = palette.TANH_RANGE
-        fig = cached_figure(("compare.tensor", t.name, *key), functools.partial(
+        fig = cached_figure(("fig compare tensor", t.name, *key), functools.partial(
             vc.create_tensor_figure,
             core2, torch2, t.tol, ("NumPy (lstm_core)", cfg.torch_name, "|NumPy − torch|"),
             rows_lbl, cols_lbl, rng, ticks, lang=lang,

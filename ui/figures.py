@@ -74,6 +74,6 @@ def _cached(key: tuple, palette_name: str, _build: Callable[[], go.Figure]) -> g
 
 def cached_figure(key: tuple[Hashable, ...], build: Callable[[], go.Figure]) -> go.Figure:
     """`build()`, once per `key` and palette: the key names the figure and every input it depends
-    on (e.g. ("gates.heatmaps", run_key(run), layer, direction, t, unit, lang)); the active
+    on (e.g. ("fig gates heatmaps", run_key(run), layer, direction, t, unit, lang)); the active
     palette (the one global a figure reads) is added here."""
     return _cached(key, palette.active(), build)
