@@ -1,4 +1,4 @@
-"""Phones: at 390 × 844 the landing page, the lesson (once it is in PAGES) and the cell page are
+"""Phones: at 390 × 844 the landing page, the lesson and the cell page are
 usable: the page never scrolls sideways, nothing sticks out of the screen or overlaps, and the
 cell diagram keeps its width in a sideways scroller whose buttons the keyboard reaches.
 

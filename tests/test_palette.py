@@ -448,3 +448,22 @@ def test_the_gates_page_c_and_h_lines_in_the_colorblind_colours():
             break
     else:
         pytest.fail("no chart on the gates page draws both c and h")
+
+
+def test_texts_that_name_h_s_colour_follow_the_palette():
+    """h is rose-red in the article's colours and vermillion in the colour-blind ones: every text
+    that names the colour has a colour-blind variant, and tr picks it while that palette is on."""
+    from app_logic import i18n
+    from ui import session  # noqa: F401  (registers the palette as tr's variant source)
+
+    named = {k: t for k, t in i18n.catalog().items() if "rose-red" in t["en"]}
+    named = {k: t for k, t in named.items() if not k.startswith("common.")}  # the palette help
+    assert len(named) >= 10
+    for key, texts in named.items():
+        assert "rose-red" not in texts["en_colorblind"] and "vermillion" in texts["en_colorblind"]
+        assert "玫" not in texts["zh_colorblind"], key
+    with palette.using("colorblind"):
+        assert "vermillion" in i18n.tr("gates.short_title", "en")
+        assert "朱红" in i18n.tr("gates.short_title", "zh")
+    with palette.using("article"):
+        assert "rose-red" in i18n.tr("gates.short_title", "en")

@@ -17,6 +17,7 @@ from collections.abc import Collection, Mapping
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from app_logic import i18n
 from app_logic.i18n import tr
 from app_logic.limits import MAX_HIDDEN, MAX_LAYERS, MAX_SEED, MAX_URL_TEXT  # noqa: F401
 from app_logic.limits import MAX_TYPED_CHARS as MAX_TEXT_CHARS  # noqa: F401
@@ -152,6 +153,7 @@ def _session_palette() -> str | None:
 
 
 palette.set_fallback(_session_palette)
+i18n.set_variant_source(palette.active)  # texts that name a colour follow the palette
 
 
 def lang() -> str:
