@@ -201,26 +201,6 @@ def use_everywhere(job: TrainJob) -> None:
         session.set_settings(weights="trained", input_kind="typed", input_text=sample_as_typed(x))
 
 
-def kept(key: str, default) -> str:
-    """A widget key whose value survives page switches: seeded from `_<key>` before drawing.
-
-    Streamlit forgets a widget's state when a run does not draw it; the copy under `_<key>`
-    (no widget owns it) is kept, and `keep` (the widget's on_change) updates it.
-    """
-    import streamlit as st
-
-    from ui.session import seed_widget
-
-    return seed_widget(key, st.session_state.get("_" + key, default))
-
-
-def keep(key: str) -> None:
-    """on_change of a `kept` widget: remember its new value."""
-    import streamlit as st
-
-    st.session_state["_" + key] = st.session_state[key]
-
-
 def text_problem(text: str, max_chars: int) -> tuple[str, dict] | None:
     """What is wrong with a text for the next-character task, as (train.toml key, fields), or None.
 
