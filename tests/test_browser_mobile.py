@@ -28,14 +28,14 @@ OVERFLOW = """() => {
 }"""
 
 # Element containers of the main area that stick out of the screen, or overlap another one that is
-# neither their ancestor nor descendant (ignoring what lives inside a sideways scroller, and
-# empty or hidden containers).
+# neither their ancestor nor descendant (ignoring what lives inside a sideways scroller or a closed
+# expander, and empty or hidden containers).
 LAYOUT = """([prefix]) => {
   const W = document.documentElement.clientWidth;
   const inScroller = (n) => n.closest(`[class*='st-key-${prefix}'], [data-a11y-region]`);
   const boxes = [...document.querySelectorAll(
       "[data-testid='stMain'] [data-testid='stElementContainer']")]
-    .filter(n => !inScroller(n) && n.offsetParent !== null)
+    .filter(n => !inScroller(n) && n.offsetParent !== null && !n.closest('details:not([open])'))
     .map(n => ({n, r: n.getBoundingClientRect()}))
     .filter(b => b.r.width > 0 && b.r.height > 0);
   const name = (b) => (b.n.className.match(/st-key-[\\w-]+/) || [b.n.textContent.slice(0, 40)])[0];
