@@ -112,6 +112,8 @@ def test_the_cell_stepper_works_from_the_keyboard_alone(streamlit_server, page):
         assert texts, "no status line on the figure"
         return int(texts[0]["n"])
 
+    # the figure is drawn (its status line is there) before anything is read from it
+    page.wait_for_function(SHOWS_STAGE, arg=[FIGURE_TEXT, "stage 1/"], timeout=60_000)
     assert stage_shown() == 1
     for _ in range(MAX_TABS):  # Tab until "next ▶" has the focus
         page.keyboard.press("Tab")
