@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import functools
 import itertools
-import sys
 import time
 
 from harness import (
-    ROOT,
     Case,
     bench_main,
-    time_calls,
+    time_cases,
+    torch_forward_backward,
     us,
 )
 
@@ -87,27 +86,12 @@ def _torch_call(case: Case, dt: str, rng):
     module = torch.nn.LSTM(case.D, case.H, case.L, dtype=tdt)
     x = torch.from_numpy(rng.normal(size=(case.T, case.B, case.D)).astype(dt)).requires_grad_()
     go = torch.from_numpy(rng.normal(size=(case.T, case.B, case.H)).astype(dt))
-
-    def forward_backward():
-        module.zero_grad(set_to_none=True)
-        x.grad = None
-        out, _ = module(x)
-        out.backward(go)
-
-    return forward_backward
+    return torch_forward_backward(module, x, go)
 
 
 def worker(side: str, budget_s: float, min_repeats: int) -> dict:
-    import numpy as np
-
-    sys.path.insert(0, str(ROOT))
-    rng = np.random.default_rng(0)
     make = _numpy_call if side == "numpy" else _torch_call
-    results = {}
-    for case in CASES:
-        for dt in DTYPES:
-            results[f"{case.name}/{dt}"] = time_calls(make(case, dt, rng), budget_s, min_repeats)
-    return results
+    return time_cases(CASES, DTYPES, make, budget_s, min_repeats)
 
 
 def table(result: dict) -> str:

@@ -15,12 +15,11 @@ grad, then `out.backward(grad_output)`.
 from __future__ import annotations
 
 import functools
-import sys
 import time
 
 import bench_backward
 import bench_forward
-from harness import ROOT, Case, bench_main, time_calls
+from harness import Case, bench_main, time_cases, torch_forward_backward
 
 SECTION = "## Core GRU vs torch.nn.GRU"
 
@@ -64,27 +63,12 @@ def _torch_call(case: Case, dt: str, rng):
         return forward
     x.requires_grad_()
     go = torch.from_numpy(rng.normal(size=(case.T, case.B, case.H)).astype(dt))
-
-    def forward_backward():
-        module.zero_grad(set_to_none=True)
-        x.grad = None
-        out, _ = module(x)
-        out.backward(go)
-
-    return forward_backward
+    return torch_forward_backward(module, x, go)
 
 
 def worker(side: str, budget_s: float, min_repeats: int) -> dict:
-    import numpy as np
-
-    sys.path.insert(0, str(ROOT))
-    rng = np.random.default_rng(0)
     make = _numpy_call if side == "numpy" else _torch_call
-    results = {}
-    for case in CASES:
-        for dt in DTYPES:
-            results[f"{case.name}/{dt}"] = time_calls(make(case, dt, rng), budget_s, min_repeats)
-    return results
+    return time_cases(CASES, DTYPES, make, budget_s, min_repeats)
 
 
 def section(result: dict, info: dict, command: str) -> str:

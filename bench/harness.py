@@ -156,6 +156,32 @@ def measure_sides(
 sys.path.insert(0, str(ROOT / "tests"))
 
 
+def time_cases(cases, dtypes, make_call, budget_s: float, min_repeats: int) -> dict:
+    """One worker's timings: `make_call(case, dtype, rng)` gives the call to time, per case and
+    dtype, from one seeded generator (both sides draw the same inputs in the same order)."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    rng = np.random.default_rng(0)
+    return {
+        f"{case.name}/{dt}": time_calls(make_call(case, dt, rng), budget_s, min_repeats)
+        for case in cases
+        for dt in dtypes
+    }
+
+
+def torch_forward_backward(module, x, grad_output):
+    """torch's backward case: forward, then `out.backward(grad_output)`, from zero grads."""
+
+    def forward_backward():
+        module.zero_grad(set_to_none=True)
+        x.grad = None
+        out, _ = module(x)
+        out.backward(grad_output)
+
+    return forward_backward
+
+
 def bench_main(
     script: str, doc: str, cases, dtypes, worker, section, section_title: str, min_repeats: int = 10
 ) -> None:
