@@ -16,6 +16,7 @@ import numpy as np
 
 from app_logic import compare_logic as cl
 from app_logic import compare_torch as ct
+from lstm_core import torch_bridge as tb
 
 GATE_NAMES = ("r", "z", "n", "h")
 TENSOR_NAMES = ("output", "h_n")
@@ -142,7 +143,7 @@ def run_gru_comparison(cfg: cl.CompareConfig) -> cl.CompareResult:
         import torch
 
         with torch.no_grad():
-            o, hn = ct.call_module(module, inp.x, inp.hx, inp.lengths)
+            o, hn = tb.call_torch(module, inp.x, inp.hx, inp.lengths)
         t_out, t_hn = o.numpy(), hn.numpy()
         torch_g = torch_chain(module, cfg, inp, masks)[2]
     ref_out = ref_g = None
@@ -170,7 +171,6 @@ def run_gru_comparison(cfg: cl.CompareConfig) -> cl.CompareResult:
         tol = cl.tolerance(cfg.dtype, tv, ref)
         tensors[name] = cl.TensorCheck(name, core, tv, m, tol, ref, m <= tol)
     grads = gradient_row(cfg)
-    from lstm_core import torch_bridge as tb
 
     return cl.CompareResult(
         cfg=cfg,

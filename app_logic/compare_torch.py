@@ -44,26 +44,6 @@ def layer_module(module, k: int):
     return one.eval()
 
 
-def call_module(module, x, hx=None, lengths=None):
-    """module(x, hx) on NumPy inputs: an nn.LSTM's hx is a pair (h_0, c_0), an nn.GRU's the array
-    h_0 alone (or None); with `lengths`, packed and padded back."""
-    import torch
-
-    if hx is None or isinstance(hx, tuple):
-        return tb.call_torch(module, x, hx, lengths)
-    dt = next(module.parameters()).dtype
-    xt = torch.as_tensor(np.asarray(x), dtype=dt)
-    h0 = torch.as_tensor(np.asarray(hx), dtype=dt)
-    if lengths is None:
-        return module(xt, h0)
-    rnn = torch.nn.utils.rnn
-    packed = rnn.pack_padded_sequence(
-        xt, torch.as_tensor(lengths), batch_first=module.batch_first, enforce_sorted=False
-    )
-    out, h_n = module(packed, h0)
-    return rnn.pad_packed_sequence(out, batch_first=module.batch_first)[0], h_n
-
-
 def gru_layer_module(module, k: int):
     """Layer k of a torch.nn.GRU as its own one-layer nn.GRU (same weights, time-major, eval)."""
     import torch
@@ -124,7 +104,7 @@ def torch_gru_gates(module, x_tm: np.ndarray, h0: np.ndarray | None):
 def torch_param_grads(module, x: np.ndarray, hx=None, lengths=None, grad_output=None):
     """torch autograd's d(sum(output ⊙ grad_output))/d(every parameter), keyed like state_dict.
 
-    x and grad_output as the module takes and returns them, hx as `call_module` takes it (with
+    x and grad_output as the module takes and returns them, hx as `tb.call_torch` takes it (with
     `lengths`: packed, padded back to max(lengths)). Dropout follows the module's mode. Returns
     NumPy arrays.
     """
@@ -132,7 +112,7 @@ def torch_param_grads(module, x: np.ndarray, hx=None, lengths=None, grad_output=
 
     dt = next(module.parameters()).dtype
     module.zero_grad(set_to_none=True)
-    out, _ = call_module(module, x, hx, lengths)
+    out, _ = tb.call_torch(module, x, hx, lengths)
     g = torch.as_tensor(np.asarray(grad_output), dtype=dt)
     (out * g).sum().backward()
     grads = {

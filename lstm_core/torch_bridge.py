@@ -91,12 +91,19 @@ def call_torch(module, x, hx=None, lengths=None):
     """module(x, hx) on NumPy inputs (as tensors of the module's dtype): torch's own results.
 
     With `lengths`: pack_padded_sequence(enforce_sorted=False) → module → pad_packed_sequence.
-    hx is a pair (h_0, c_0) or None. Autograd records the call unless it runs under no_grad.
+    hx is a pair (h_0, c_0) (LSTM), an array h_0 (GRU, RNN) or None. Autograd records the call
+    unless it runs under no_grad.
     """
     torch = _torch()
     dt = next(module.parameters()).dtype
     xt = torch.as_tensor(np.asarray(x), dtype=dt)
-    hxt = None if hx is None else tuple(torch.as_tensor(np.asarray(a), dtype=dt) for a in hx)
+    as_t = lambda a: torch.as_tensor(np.asarray(a), dtype=dt)  # noqa: E731
+    if hx is None:
+        hxt = None
+    elif isinstance(hx, (tuple, list)):  # an nn.LSTM's pair (h_0, c_0)
+        hxt = tuple(map(as_t, hx))
+    else:  # an nn.GRU's (or nn.RNN's) h_0 alone
+        hxt = as_t(hx)
     if lengths is None:
         return module(xt, hxt)
     rnn = torch.nn.utils.rnn
