@@ -22,8 +22,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_logic.i18n import tr
+from ui.figures import FrozenFigure
 from viz import palette
-from viz.words import figure_table, figure_words
+from viz.words import figure_table, figure_words, points
 
 MIN_FIGURE_WIDTH = 900  # px: below this the cell diagram's labels overlap (measured at 390 px)
 SCROLL_PREFIX = "a11y_scroll_"  # st.container keys: class st-key-a11y_scroll_<name>
@@ -112,10 +113,20 @@ def scroller(name: str):
     return st.container(key=f"{SCROLL_PREFIX}{name}")
 
 
+def _words_of(fig: go.Figure, what: str, lang: str):
+    """(caption, table) of a figure, its points read once. A cached figure (ui.figures: frozen,
+    never changed, the same object on every rerun) keeps them, so a rerun does not redo them."""
+    memo = fig.__dict__.setdefault("_words_memo", {}) if isinstance(fig, FrozenFigure) else {}
+    if (what, lang) not in memo:
+        pts = points(fig)
+        memo[what, lang] = figure_words(fig, what, lang, pts), figure_table(fig, lang, pts)
+    return memo[what, lang]
+
+
 def words(fig: go.Figure, what: str, lang: str) -> None:
     """The figure's words as a caption, and its data as a table behind an expander."""
-    st.caption(figure_words(fig, what, lang))
-    header, rows, cut = figure_table(fig, lang)
+    caption, (header, rows, cut) = _words_of(fig, what, lang)
+    st.caption(caption)
     if not rows:
         return
     with st.expander(tr("words.data_title", lang), icon=":material/table:"):

@@ -126,8 +126,9 @@ def _data_traces(fig: go.Figure):
 
 
 def _axis(fig: go.Figure, ref: str | None, letter: str):
-    """The layout axis a trace uses ("x2" → layout.xaxis2) and a title for it: its own, or the
-    title of another axis of the same letter (subplots that share an axis title it once)."""
+    """The tick texts of the layout axis a trace uses ("x2" → layout.xaxis2), {tick value: text}
+    (read once: a Plotly property read costs more than the lookup), and a title for it: its own,
+    or the title of another axis of the same letter (subplots that share an axis title it once)."""
     name = f"{letter}axis{(ref or letter)[1:]}"
     ax = fig.layout[name] if name in fig.layout else None  # noqa: SIM401 (no .get)
     title = ax.title.text if ax is not None and ax.title.text else None
@@ -136,16 +137,20 @@ def _axis(fig: go.Figure, ref: str | None, letter: str):
             if key.startswith(f"{letter}axis") and fig.layout[key].title.text:
                 title = fig.layout[key].title.text
                 break
-    return ax, plain(title) if title else ""
-
-
-def _where(ax, title: str, v) -> str:
-    """Where a point lies on an axis: its tick text if the axis names it, with the axis title."""
-    label = _label(v)
+    ticks = {}
     if ax is not None and ax.tickvals is not None and ax.ticktext is not None:
-        for tv, tt in zip(ax.tickvals, ax.ticktext):
-            if tv == v:
-                label = plain(str(tt))
+        ticks = {tv: plain(str(tt)) for tv, tt in zip(ax.tickvals, ax.ticktext)}  # last one wins
+    return ticks, plain(title) if title else ""
+
+
+def _where(ticks: dict, title: str, v) -> str:
+    """Where a point lies on an axis: its tick text if the axis names it, with the axis title."""
+    try:
+        label = ticks.get(v)
+    except TypeError:  # an unhashable value names no tick
+        label = None
+    if label is None:
+        label = _label(v)
     return f"{title} = {label}" if title else label
 
 
@@ -184,13 +189,13 @@ def points(fig: go.Figure) -> list[tuple[str, str, str, float]]:
     return rows
 
 
-def series(fig: go.Figure) -> list[Series]:
-    """The key numbers of every data trace, in the figure's order."""
+def series(fig: go.Figure, pts: list | None = None) -> list[Series]:
+    """The key numbers of every data trace, in the figure's order (`pts`: its `points`, if read)."""
     by_name: dict[str, list[tuple[str, str, str, float]]] = {}
     kinds: dict[str, str] = {}
     for k, t in _data_traces(fig):
         kinds.setdefault(_name(t, k), t.type + ("" if t.type != "scatter" else str(t.mode)))
-    for row in points(fig):
+    for row in points(fig) if pts is None else pts:
         by_name.setdefault(row[0], []).append(row)
     out = []
     for name, rows in by_name.items():
@@ -224,9 +229,9 @@ def series_words(s: Series, lang: str) -> str:
     return text
 
 
-def figure_words(fig: go.Figure, what: str, lang: str) -> str:
+def figure_words(fig: go.Figure, what: str, lang: str, pts: list | None = None) -> str:
     """What the figure shows, then the key numbers of each of its series."""
-    ss = series(fig)
+    ss = series(fig, pts)
     parts = [what, *(series_words(s, lang) for s in ss[:MAX_SERIES])]
     if len(ss) > MAX_SERIES:
         parts.append(tr("words.more_series", lang, n=len(ss) - MAX_SERIES))
@@ -245,9 +250,11 @@ def joined(parts, lang: str) -> str:
     return out
 
 
-def figure_table(fig: go.Figure, lang: str) -> tuple[list[str], list[list[str]], bool]:
+def figure_table(
+    fig: go.Figure, lang: str, pts: list | None = None
+) -> tuple[list[str], list[list[str]], bool]:
     """(header, rows, cut): the figure's data points as text, at most MAX_ROWS of them."""
-    rows = points(fig)
+    rows = points(fig) if pts is None else pts
     header = [tr(f"words.col_{c}", lang) for c in ("series", "x", "y", "value")]
     body = [[n, x, y, num(v)] for n, x, y, v in rows[:MAX_ROWS]]
     if not any(r[2] for r in body):  # no heatmap: no row column
