@@ -174,6 +174,7 @@ nav = st.navigation(  # the landing page heads the first section
         for n, (title_key, files) in enumerate(app_pages.SECTIONS)
     }
 )
+session.note_page(nav.url_path)  # the first run on a page re-sends the kept widget values
 sidebar.draw()
 with st.sidebar:  # not in the main area: its first element stays the page's own
     a11y.setup(lang)  # contrast and focus CSS; what makes scrollers and figure buttons reachable

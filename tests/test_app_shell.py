@@ -198,6 +198,18 @@ def test_setting_survives_page_switches_and_lands_in_the_url():
         assert at.query_params["H"] == "8"
 
 
+def test_first_run_on_a_page_resends_the_kept_widget_values():
+    """The browser may drop the old page's widget values on a page switch: the first run on the
+    new page re-sends them (else the sidebar drew H at its minimum while the run used 6); later
+    reruns on the page do not (a re-send would undo a key press made during the rerun)."""
+    at = _app(H="6")
+    at.switch_page("pages/gates.py").run()
+    slider = at.slider(key="w_hidden_size")
+    assert slider.value == 6 and slider.proto.set_value and list(slider.proto.value) == [6]
+    at.run()
+    assert not at.slider(key="w_hidden_size").proto.set_value
+
+
 def test_settings_are_read_from_the_url():
     at = _app(H="6", layers="2", bi="1", proj="3", input="step", T="20", seed="7", lang="zh")
     assert not at.exception

@@ -226,6 +226,8 @@ def test_garbage_links_get_messages_and_injected_html_never_runs(streamlit_serve
     for bad in ("T=-5", "layers=1e99", "seed=nan", "dtype=float16", "lang=xx", "hand=1,2"):
         assert bad in text, (url, bad)
     assert "H=" not in text or "H=banana" not in text  # a repeated key: the last value (7) wins
-    assert page.get_by_role("slider", name=tr("common.hidden_size", "en")).input_value() == "7"
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("slider", name=tr("common.hidden_size", "en"))).to_have_value("7")
     assert page.evaluate("window.__pwned") is None, "injected HTML ran in the page"
     assert page.locator("img[src='x']").count() == 0

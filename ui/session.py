@@ -87,15 +87,31 @@ def _query_params() -> dict[str, str]:
         return {}
 
 
+_PAGE = "_page_of_last_run"  # the page script the previous run drew
+_NEW_PAGE = "_new_page_this_run"  # True on the first run after a page switch
+
+
 def seed_widget(key: str, value) -> str:
     """Give the widget `key` the value kept elsewhere (settings, selection) before it is drawn.
 
-    Only a different value is written: writing a widget's key sends its value to the browser,
-    which would undo a key press made while the previous one's rerun was still running.
+    Writing a widget's key sends its value to the browser. Within a page only a different value
+    is written: a rewrite would undo a key press made while the previous one's rerun was still
+    running. On the first run after a page switch it is always written: the browser may have
+    dropped the old page's widget values by then and would otherwise draw the widget at its
+    default (the sidebar's H slider at 1 while the run uses 6).
     """
-    if key not in st.session_state or st.session_state[key] != value:
-        st.session_state[key] = value
+    ss = st.session_state
+    if key not in ss or ss[key] != value or ss.get(_NEW_PAGE, False):
+        ss[key] = value
     return key
+
+
+def note_page(page: str) -> None:
+    """Call once the run's page is known (after `st.navigation`): marks this run as the first on
+    its page when the previous run drew another page (see `seed_widget`)."""
+    ss = st.session_state
+    ss[_NEW_PAGE] = ss.get(_PAGE) != page
+    ss[_PAGE] = page
 
 
 def history_navigation() -> bool:
