@@ -77,17 +77,17 @@ class GRUTrace(RunTrace):
 
 
 @functools.lru_cache(maxsize=64)
-def gru_scale(B: int, H: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
-    """s (3H,): ½ for the σ gates r, z and 1 for the candidate's rows n; and ½ as (B, 2H).
+def gru_affine(B: int, H: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """(B, 3H) of ½ for the σ rows r, z and 1 for the candidate's rows n; and (B, 2H) of ½.
 
-    σ(a) = ½·tanh(a/2) + ½: with the r, z rows of the weights pre-scaled by ½ (exact: a power of
-    two), both gates are one tanh, and the n rows (which r multiplies) are left as they are.
-    A (B, 2H) array of ½ makes the affine step two same-shape operations (faster than a scalar).
+    σ(a) = ½·tanh(½a) + ½: the r, z pre-activations are halved (exact: a power of two) in one
+    pass over the whole contiguous row, then one tanh, ×½ and +½ give both gates. Same-shape
+    operands are faster than a scalar's broadcast. Shared by every call (cached): read-only.
     """
-    s = np.full(3 * H, 0.5, dtype=dtype)
-    s[2 * H :] = 1.0
+    s = np.ones((B, 3 * H), dtype=dtype)
+    s[:, : 2 * H] = 0.5
     half = np.full((B, 2 * H), 0.5, dtype=dtype)
-    s.flags.writeable = half.flags.writeable = False  # shared by every call (cached)
+    s.flags.writeable = half.flags.writeable = False
     return s, half
 
 
@@ -107,35 +107,38 @@ def gru_direction(
     """
     T, B, D = x.shape
     H = h0.shape[-1]
-    s, half = gru_scale(B, H, x.dtype)
-    gi = (x.reshape(T * B, D) @ (weight_ih.T * s)).reshape(T, B, 3 * H)  # s ⊙ W_ih x_t, every t
-    gi += s * bias_ih  # s ⊙ (W_ih x_t + b_ih)
-    # [h_{t-1}, 1] @ [W_hh^T; b_hh]: a column of ones after h, so one product adds the bias too
-    W_hh_b = np.concatenate([weight_hh.T, bias_hh[None]]) * s  # (H + 1, 3H)
-
-    gh, rz, n, r_hn, h_all = carve(
+    s, half = gru_affine(B, H, x.dtype)
+    # The records, carved from one allocation (one large block: huge pages, few page faults).
+    # Each step's rows are contiguous: operations on whole rows are the fast ones.
+    gi, gh, gates, r_hn, h_all = carve(
         x.dtype,
-        (T, B, 3 * H),  # s ⊙ (W_hh h_{t-1} + b_hh)
-        (T, B, 2 * H),  # r_t, z_t
-        (T, B, H),  # n_t
+        (T, B, 3 * H),  # W_ih x_t + b_ih
+        (T, B, 3 * H),  # W_hh h_{t-1} + b_hh
+        (T, B, 3 * H),  # r_t, z_t, n_t
         (T, B, H),  # r_t ⊙ (W_hn h_{t-1} + b_hn)
-        (T + 1, B, H + 1),  # [h_0, 1], [h_1, 1], ..., [h_T, 1]
+        (T + 1, B, H),  # h_0, h_1, ..., h_T
     )
-    h_all[0, :, :H] = h0
-    h_all[:, :, H] = 1.0
-    h_prev_all, h = h_all[:-1, :, :H], h_all[1:, :, :H]  # views: h_prev is h shifted by one step
-    r, z = rz[..., :H], rz[..., H:]
-    gi_rz, gi_n = gi[..., : 2 * H], gi[..., 2 * H :]
-    gh_rz, gh_n = gh[..., : 2 * H], gh[..., 2 * H :]
+    np.matmul(x.reshape(T * B, D), weight_ih.T, out=gi.reshape(T * B, 3 * H))  # every t at once
+    gi += bias_ih
+    W_hh_T = np.ascontiguousarray(weight_hh.T)  # (H, 3H)
+    b_hh = np.empty((B, 3 * H), x.dtype)
+    b_hh[...] = bias_hh  # the bias as a step's rows: same-shape operands are faster
+    h_all[0] = h0
+    h_prev_all, h = h_all[:-1], h_all[1:]  # views: h_prev is h shifted by one step
+    rz, n = gates[..., : 2 * H], gates[..., 2 * H :]
+    r, z = gates[..., :H], gates[..., H : 2 * H]
+    gi_n, gh_n = gi[..., 2 * H :], gh[..., 2 * H :]
     idle = None if steps is None else ~steps[:, :, None]  # (T, B, 1)
 
     for t in range(T):
         h_prev = h_prev_all[t]
-        np.matmul(h_all[t], W_hh_b, out=gh[t])  # s ⊙ (W_hh h_{t-1} + b_hh)
-        rz_t = np.add(gi_rz[t], gh_rz[t], out=rz[t])  # ½ z_r, ½ z_z
-        np.tanh(rz_t, out=rz_t)
+        gh_t = np.matmul(h_prev, W_hh_T, out=gh[t])
+        gh_t += b_hh  # W_hh h_{t-1} + b_hh
+        a = np.add(gi[t], gh_t, out=gates[t])  # z_r, z_z (the n rows: overwritten below)
+        a *= s  # ½ z_r, ½ z_z
+        rz_t = np.tanh(rz[t], out=rz[t])
         rz_t *= half
-        rz_t += half  # r_t = σ(z_r), z_t = σ(z_z)
+        rz_t += half  # r_t = σ(z_r), z_t = σ(z_z), as ½·tanh(½·) + ½
         r_hn_t = np.multiply(r[t], gh_n[t], out=r_hn[t])  # r_t ⊙ (W_hn h_{t-1} + b_hn)
         n_t = np.add(gi_n[t], r_hn_t, out=n[t])  # z_n = W_in x_t + b_in + r_t ⊙ (W_hn h + b_hn)
         np.tanh(n_t, out=n_t)  # n_t = tanh(z_n)
@@ -144,9 +147,6 @@ def gru_direction(
         h_t += n_t  # h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}, as n_t + z_t ⊙ (h_{t-1} − n_t)
         if idle is not None:  # sequences past their end keep their state
             np.copyto(h_t, h_prev, where=idle[t])
-    gi /= s  # undo the ½ scaling (exact): the true input and hidden sides
-    gh /= s
-    gates = np.concatenate([rz, n], axis=-1)  # r_t, z_t, n_t
     return {"gi": gi, "gh": gh, "gates": gates, "r_hn": r_hn, "h_prev": h_prev_all, "h": h}
 
 
@@ -162,40 +162,51 @@ def gru_direction_backward(
     T, B, H = lt.h.shape
     r, z, n = lt.r, lt.z, lt.n  # (T, B, H) each
     W_hh = lt.weight_hh  # (3H, H)
+    dtype = lt.h.dtype
+    dgi, dgh, dh, dzn_dh, dzz_dh, dzr_dzn = carve(dtype, *[(T, B, 3 * H)] * 2, *[(T, B, H)] * 4)
 
     # Local derivatives, every timestep at once: none of them depends on what flows back.
-    dzn_dh = (1 - z) * (1 - n * n)  # dz_n = dh ⊙ (1 − z) ⊙ tanh'(z_n)
-    dzz_dh = (lt.h_prev - n) * z * (1 - z)  # dz_z = dh ⊙ (h_{t-1} − n) ⊙ σ'(z_z)
-    dzr_dzn = lt.gh[..., 2 * H :] * r * (1 - r)  # dz_r = dz_n ⊙ (W_hn h + b_hn) ⊙ σ'(z_r)
+    # Written in place into carved arrays: a temporary per operation would cost a page fault
+    # every few kilobytes.
+    one_minus_z = np.subtract(1, z, out=dh)  # dh is filled in only by the loop below
+    np.multiply(n, n, out=dzn_dh)
+    np.subtract(1, dzn_dh, out=dzn_dh)
+    dzn_dh *= one_minus_z  # dz_n = dh ⊙ (1 − z) ⊙ tanh'(z_n)
+    np.subtract(lt.h_prev, n, out=dzz_dh)
+    dzz_dh *= z
+    dzz_dh *= one_minus_z  # dz_z = dh ⊙ (h_{t-1} − n) ⊙ σ'(z_z)
+    np.subtract(1, r, out=dzr_dzn)
+    dzr_dzn *= r
+    dzr_dzn *= lt.gh[..., 2 * H :]  # dz_r = dz_n ⊙ (W_hn h + b_hn) ⊙ σ'(z_r)
     idle = None
     if not lt.mask.all():  # lengths: padded steps pass the gradient through unchanged
         idle = ~lt.mask[:, :, None]  # (T, B, 1)
         for a in (dzn_dh, dzz_dh, dzr_dzn):
             a[~lt.mask] = 0
 
-    dgi, dgh, dh = carve(lt.h.dtype, (T, B, 3 * H), (T, B, 3 * H), (T, B, H))
     dz_r, dz_z, dgh_n = dgh[..., :H], dgh[..., H : 2 * H], dgh[..., 2 * H :]
     dz_n = dgi[..., 2 * H :]
+    dh_prev, dh_next, straight = np.empty((3, B, H), dtype)
 
     # The reverse direction ran from the last position to the first, so its backward pass runs
     # from the first to the last; the forward direction the other way round.
     order = range(T) if lt.direction == 1 else range(T - 1, -1, -1)
-    dh_next = dh_last  # ∂L/∂h_t arriving from the step after t
+    dh_next[...] = dh_last  # ∂L/∂h_t arriving from the step after t
     for t in order:
         dh_t = np.add(dh_above[t], dh_next, out=dh[t])  # ∂L/∂h_t
         dz_n_t = np.multiply(dh_t, dzn_dh[t], out=dz_n[t])  # ∂L/∂z_n
         np.multiply(dh_t, dzz_dh[t], out=dz_z[t])  # ∂L/∂z_z
         np.multiply(dz_n_t, dzr_dzn[t], out=dz_r[t])  # ∂L/∂z_r
         np.multiply(dz_n_t, r[t], out=dgh_n[t])  # ∂L/∂(W_hn h_{t-1} + b_hn) = dz_n ⊙ r_t
-        dh_prev = dgh[t] @ W_hh  # ∂L/∂h_{t-1} through the gates, (B, H)
-        dh_prev += dh_t * z[t]  # and straight through: h_t = … + z_t ⊙ h_{t-1}
+        np.matmul(dgh[t], W_hh, out=dh_prev)  # ∂L/∂h_{t-1} through the gates, (B, H)
+        dh_prev += np.multiply(dh_t, z[t], out=straight)  # and straight: h_t = … + z_t ⊙ h_{t-1}
         if idle is not None:  # a sequence past its end: its state was carried, so is its gradient
             np.copyto(dh_prev, dh_next, where=idle[t])
-        dh_next = dh_prev
+        dh_next, dh_prev = dh_prev, dh_next
     dgi[..., : 2 * H] = dgh[..., : 2 * H]  # r and z: input and hidden sides enter alike
     if idle is not None:  # padded positions hold zeros, like the trace
         dh[~lt.mask] = 0
-    return {"dz": dgi, "dgh": dgh, "dh": dh, "dh0": dh_next}
+    return {"dz": dgi, "dgh": dgh, "dh": dh, "dh0": dh_next.copy()}
 
 
 class GRU(Recurrent):
