@@ -1,7 +1,7 @@
 """A bare two-page Streamlit app: the floor that bench_first_render.py measures every page against.
 
 Each page is a title and one line of text; the sidebar holds the navigation and one number input
-(a sidebar change that reruns the page), as the app's sidebar does.
+(a sidebar change that reruns the page and lands in the URL), as the app's sidebar does.
 """
 
 import streamlit as st
@@ -23,5 +23,6 @@ nav = st.navigation(
         st.Page(second, title="Bare two", url_path="two"),
     ]
 )
-st.sidebar.number_input("Seed", 0, 10_000, 0, step=1, key="bare_seed")
+seed = st.sidebar.number_input("Seed", 0, 10_000, 0, step=1, key="bare_seed")
+st.query_params["seed"] = str(seed)  # as the app writes its settings into the URL
 nav.run()

@@ -41,22 +41,26 @@ PAGES = {"": tr("common.nav_home", "en")} | {  # url path → the page's name in
 BARE = {"": "Bare one", "two": "Bare two"}
 SEED = "Seed"  # the sidebar's seed input, in both apps (common.seed in English)
 UP_FOR_S = 20.0  # the Compare page's first visit, on a server up this long
-# Idle, and every Plotly chart that Streamlit placed on the page has been drawn by Plotly.
+# Idle, no element still a loading placeholder (Streamlit draws a grey skeleton while an
+# element's code, e.g. Plotly's, is being fetched: the chart's slot only appears after it), and
+# every Plotly chart that Streamlit placed on the page has been drawn by Plotly.
 DRAWN_JS = """() => {
     const app = document.querySelector("[data-testid='stApp']");
     if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
     const slots = document.querySelectorAll("[data-testid='stPlotlyChart']").length;
     const drawn = [...document.querySelectorAll(".js-plotly-plot")].filter(g => g._fullLayout);
-    return drawn.length >= slots && document.querySelector("h1") !== null;
+    const loading = document.querySelector("[data-testid='stSkeleton']") !== null;
+    return !loading && drawn.length >= slots && document.querySelector("h1") !== null;
 }"""
-# Before an action: note any change of the script state (a run started; it may have ended before
-# the observer's callback runs, so any change counts).
-ARM_JS = """() => {
-    window.__ran = false;
-    if (window.__obs) window.__obs.disconnect();
-    window.__obs = new MutationObserver(() => { window.__ran = true; });
-    window.__obs.observe(document.documentElement,
-        {subtree: true, attributes: true, attributeFilter: ["data-test-script-state"]});
+# After an action: the page's URL shows the rerun's result (a page switch: the new path; a new
+# seed: seed=N, which both apps write into the URL), the title is the new page's, and then the
+# page is drawn (DRAWN_JS). Not a watch on the script state: a fast run (the bare app's) flips it
+# to running and back within one React render, and the DOM never shows the change.
+RERUN_JS = """([path, query, title]) => {
+    const url = new URL(location.href);
+    const h1 = document.querySelector("h1");
+    return url.pathname === path && (!query || url.search.includes(query))
+        && h1 !== null && (title === null || h1.textContent !== title);
 }"""
 SECTION = "## Browser: first render of each page and page switch"
 WAIT_MS = 180_000
@@ -73,10 +77,17 @@ def wait_first_drawn(page) -> None:
     page.wait_for_function(DRAWN_JS, timeout=WAIT_MS)
 
 
-def wait_rerun_drawn(page) -> None:
-    """After an action armed with ARM_JS: the script ran, is idle and every chart is drawn."""
-    page.wait_for_function("() => window.__ran === true", timeout=WAIT_MS, polling=10)
+def wait_rerun_drawn(page, path: str, query: str = "", old_title: str | None = None) -> None:
+    """After an action: the URL is at `path` and holds `query`, the title is no longer
+    `old_title` (None: not checked), the script is idle and every chart is drawn."""
+    args = ["/" + path, query, old_title]
+    page.wait_for_function(RERUN_JS, arg=args, timeout=WAIT_MS, polling=10)
     page.wait_for_function(DRAWN_JS, timeout=WAIT_MS, polling=10)
+
+
+def log(*what) -> None:
+    """Progress on stderr: each measurement as it is taken (a hang shows where it is)."""
+    print(*what, file=sys.stderr, flush=True)
 
 
 def check(page, what: str) -> None:
@@ -95,6 +106,7 @@ def first_render(browser, url: str, ready: str | None = None) -> float:
         wait_first_drawn(page)
         elapsed = time.perf_counter() - t0
         check(page, url)
+        log(f"first render {url}: {elapsed * 1e3:,.0f} ms")
         return elapsed
     finally:
         context.close()
@@ -115,12 +127,13 @@ def switches(browser, base: str, pages: dict[str, str]) -> dict[str, list[tuple[
         page.goto(base)
         wait_first_drawn(page)
         for path in [*list(pages)[1:], next(iter(pages))]:
-            page.evaluate(ARM_JS)
+            title = page.locator("h1").first.text_content()
             c0, t0 = renderer_cpu(cdp), time.perf_counter()
             page.get_by_role("link", name=pages[path], exact=True).click()
-            wait_rerun_drawn(page)
+            wait_rerun_drawn(page, path, old_title=title)
             out[path] = [(time.perf_counter() - t0, renderer_cpu(cdp) - c0)]
             check(page, f"switch to /{path}")
+            log(f"switch to {base}/{path}: {out[path][0][0] * 1e3:,.0f} ms")
         return out
     finally:
         context.close()
@@ -140,12 +153,12 @@ def sidebar_changes(
             out[path] = []
             for seed in seeds:
                 box.fill(str(seed))
-                page.evaluate(ARM_JS)
                 t0 = time.perf_counter()
                 box.press("Enter")
-                wait_rerun_drawn(page)
+                wait_rerun_drawn(page, path, query=f"seed={seed}")
                 out[path].append(time.perf_counter() - t0)
                 check(page, f"seed {seed} on /{path}")
+                log(f"seed {seed} on {base}/{path}: {out[path][-1] * 1e3:,.0f} ms")
         return out
     finally:
         context.close()

@@ -114,8 +114,15 @@ MAX_HEIGHT = 16_000  # px; Chromium draws far taller pages, and no page of ours 
 
 
 def open_expanders(page) -> int:
-    """Open every closed expander of the main area (no rerun); how many were opened."""
-    closed = page.locator("[data-testid='stMain'] [data-testid='stExpander'] details:not([open])")
+    """Open every closed expander and figure data table of the main area (no rerun); how many
+    were opened."""
+    from ui.a11y import TABLE_CLASS
+
+    main = "[data-testid='stMain']"
+    closed = page.locator(
+        f"{main} [data-testid='stExpander'] details:not([open]), "
+        f"{main} details.{TABLE_CLASS}:not([open])"
+    )
     n = closed.count()
     for _ in range(n):
         closed.first.locator("summary").click()

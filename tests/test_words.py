@@ -126,6 +126,19 @@ def test_the_table_holds_every_point_up_to_its_cap():
     assert len(header) == 3 and len(rows) == MAX_ROWS and cut
 
 
+def test_the_table_is_one_folded_html_table_with_every_row_escaped():
+    from ui.a11y import TABLE_CLASS, table_html
+
+    z = np.arange(6.0).reshape(2, 3)
+    header, rows, _ = figure_table(go.Figure(go.Heatmap(z=z, name="z")), "en")
+    html = table_html(header, rows, "Data & numbers", note="cut at 2")
+    assert html.startswith(f'<details class="{TABLE_CLASS}"><summary>Data &amp; numbers</summary>')
+    assert html.count('<th scope="col">') == len(header) and html.count("<tr>") == 1 + len(rows)
+    cells = re.findall(r"<td>([^<]*)</td>", html)
+    assert [float(v) for v in cells[3::4]] == list(z.ravel()) and "cut at 2" in html
+    assert "<td>x&lt;y</td>" in table_html(["a"], [["x<y"]], "s")  # cells are text, not markup
+
+
 # ----- the cell figure's words ------------------------------------------------------------------
 
 
