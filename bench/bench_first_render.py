@@ -38,7 +38,8 @@ from app_logic.i18n import tr  # noqa: E402
 PAGES = {"": tr("common.nav_home", "en")} | {  # url path → the page's name in the sidebar
     url: tr(key, "en") for _file, url, key, _icon in app_pages.PAGES
 }
-BARE = {"": "Bare one", "two": "Bare two"}
+BARE = {"": "Bare one", "two": "Bare two"}  # the bare app's pages switched between
+BARE_CHART = "chart"  # its page with one small Plotly chart (first render only)
 SEED = "Seed"  # the sidebar's seed input, in both apps (common.seed in English)
 UP_FOR_S = 20.0  # the Compare page's first visit, on a server up this long
 # Idle, no element still a loading placeholder (Streamlit draws a grey skeleton while an
@@ -203,7 +204,7 @@ def main() -> None:
     load_start = os.getloadavg()
     app, base = start_server()
     bare, bare_base = start_server(script="bench/bare_page.py")
-    first = {p: [] for p in PAGES} | {"bare": []}
+    first = {p: [] for p in PAGES} | {"bare": [], BARE_CHART: []}
     switch: dict[str, list] = {p: [] for p in PAGES}
     bare_switch: list = []
     change: dict[str, list[float]] = {p: [] for p in PAGES}
@@ -217,6 +218,7 @@ def main() -> None:
             first_render(browser, bare_base)
             for r in range(args.rounds):
                 first["bare"].append(first_render(browser, bare_base))
+                first[BARE_CHART].append(first_render(browser, f"{bare_base}/{BARE_CHART}"))
                 for path in PAGES:
                     first[path].append(first_render(browser, f"{base}/{path}"))
                 for path, v in switches(browser, base, PAGES).items():
@@ -252,6 +254,11 @@ def main() -> None:
         f"| bare two-page app | — | {bare_first:,.0f} | 1.00× | {bare_sw:,.0f} | 1.00× | "
         f"{bare_sw_cpu:,.0f} | 1.00× | {bare_ch:,.0f} / {max(bare_change) * 1e3:,.0f} | 1.00× |",
     ]
+    chart_first = med(first[BARE_CHART]) * 1e3
+    rows.append(
+        f"| bare page with one small Plotly chart | — | {chart_first:,.0f} | "
+        f"{chart_first / bare_first:.2f}× | | | | | | |"
+    )
     ratios = {"first": [], "switch": [], "change": []}
     for path, name in PAGES.items():
         f = med(first[path]) * 1e3
@@ -288,7 +295,9 @@ def main() -> None:
         "Each visit in Debian's Chromium (headless, Playwright), timed until the script is\n"
         "idle and every Plotly chart on the page is drawn; the bare app (`bench/bare_page.py`:\n"
         "two pages, a title and a line of text each, one number input in the sidebar) runs on\n"
-        "its own server in the same run. First render: `page.goto` in a fresh browser context\n"
+        "its own server in the same run; its third page, one small Plotly chart, is the floor of\n"
+        "any page with a chart in a fresh browser (Streamlit's Plotly bundle, ≈ 4.7 MB, fetched\n"
+        "and evaluated). First render: `page.goto` in a fresh browser context\n"
         "(a new session) on a warm server. Page switch: a click on the page's sidebar link, in\n"
         "one session; its browser CPU is the renderer process's CPU time for it (Chromium's\n"
         "`Performance.getMetrics`, steady under load). Sidebar change: a new seed typed into the\n"
