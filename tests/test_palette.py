@@ -456,11 +456,12 @@ def test_texts_that_name_h_s_colour_follow_the_palette():
     from app_logic import i18n
     from ui import session  # noqa: F401  (registers the palette as tr's variant source)
 
-    named = {k: t for k, t in i18n.catalog().items() if "rose-red" in t["en"]}
+    named = {k: t for k, t in i18n.catalog().items() if "rose-red" in t["en"].lower()}
     named = {k: t for k, t in named.items() if not k.startswith("common.")}  # the palette help
     assert len(named) >= 10
     for key, texts in named.items():
-        assert "rose-red" not in texts["en_colorblind"] and "vermillion" in texts["en_colorblind"]
+        cb = texts["en_colorblind"].lower()
+        assert "rose-red" not in cb and "vermillion" in cb, key
         assert "玫" not in texts["zh_colorblind"], key
     with palette.using("colorblind"):
         assert "vermillion" in i18n.tr("gates.short_title", "en")
