@@ -178,6 +178,7 @@ session.note_page(nav.url_path)  # the first run on a page re-sends the kept wid
 sidebar.draw()
 with st.sidebar:  # not in the main area: its first element stays the page's own
     a11y.setup(lang)  # contrast and focus CSS; what makes scrollers and figure buttons reachable
+    warmup.plotly_in_browser()  # Plotly's code loaded while idle, before the first chart
 sidebar.show_messages()
 session.selection()  # clamped to the current run before any page reads it
 session.sync_query_params()

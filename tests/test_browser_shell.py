@@ -94,3 +94,22 @@ def test_download_trace_csv_from_the_sidebar(streamlit_server, page):
     f = {(t, j): v for k, d, t, j, q, v in rows if q == "f"}
     assert f[(2, 1)] == run.trace.layers[0][0].f[2, 0, 1]
     assert_no_exception(page)
+
+
+def test_plotly_code_is_loaded_on_the_landing_page_before_the_first_chart(streamlit_server, page):
+    """The landing page has no chart; once it is idle, the browser has Plotly's chunk (ui/warmup.py)
+    and the first chart page then uses that one load instead of fetching and evaluating its own."""
+    from ui.warmup import PLOTLY_CHUNK
+
+    loads = f"""() => performance.getEntriesByType("resource")
+        .filter(e => e.name.endsWith("/{PLOTLY_CHUNK}")).length"""
+    page.goto(streamlit_server)
+    wait_idle(page)
+    assert page.locator("[data-testid='stPlotlyChart']").count() == 0
+    page.wait_for_function(f"() => ({loads})() === 1", timeout=30_000)
+    page.get_by_role("link", name=tr("lesson.nav", "en"), exact=True).first.click()
+    page.wait_for_url(re.compile(r"/lesson"), timeout=10_000)
+    wait_idle(page)
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot", timeout=30_000)
+    assert page.evaluate(loads) == 1
+    assert_no_exception(page)
