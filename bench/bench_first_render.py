@@ -10,7 +10,9 @@ text each, one number input in the sidebar), both started by this script on loop
   CPU time for it (the renderer process, Chromium's `Performance.getMetrics` ProcessTime), which
   a busy machine hardly moves;
 - a sidebar change that rebuilds the run and its figures: on each page, a new seed typed into the
-  sidebar (Enter), timed the same way (the bare app: its sidebar number input).
+  sidebar (Enter), timed the same way (the bare app: its sidebar number input);
+- the lesson opened from the landing page after 3 s of reading there, in a new session: the
+  session's first chart page, whose Plotly code the landing page loads while idle.
 Then, twice (warm-up on, and off with LSTM_EXPLAINER_WARM_TORCH=0): a fresh server; the first
 visitor opens the landing page at once; when the server has been up 20 s, a new session opens the
 Compare page, timed until its verdict and charts are drawn.
@@ -165,6 +167,30 @@ def sidebar_changes(
         context.close()
 
 
+READ_S = 3.0  # a reader's time on the landing page before opening the lesson
+
+
+def lesson_after_reading(browser, base: str) -> float:
+    """Seconds of the switch to the lesson (the landing page's call to action) in a new session,
+    after READ_S on the landing page: the session's first chart page, whose Plotly code the
+    landing page loads while idle (ui/plotly_warmup.js)."""
+    context, page = new_page(browser)
+    try:
+        page.goto(base)
+        wait_first_drawn(page)
+        page.wait_for_timeout(READ_S * 1e3)  # the scenario is a reader: nothing to wait on
+        title = page.locator("h1").first.text_content()
+        t0 = time.perf_counter()
+        page.get_by_role("link", name=PAGES["lesson"], exact=True).click()
+        wait_rerun_drawn(page, "lesson", old_title=title)
+        elapsed = time.perf_counter() - t0
+        check(page, "the lesson after the landing page")
+        log(f"lesson after {READ_S:.0f} s on the landing page: {elapsed * 1e3:,.0f} ms")
+        return elapsed
+    finally:
+        context.close()
+
+
 def compare_after_up(pw, warm: bool) -> tuple[float, float]:
     """A fresh server (warm-up on or off): the landing page's first visit at once, then, when
     the server has been up UP_FOR_S, the Compare page's first visit (a new session)."""
@@ -209,6 +235,7 @@ def main() -> None:
     bare_switch: list = []
     change: dict[str, list[float]] = {p: [] for p in PAGES}
     bare_change: list[float] = []
+    reading: list[float] = []
     cold: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
     try:
         with sync_playwright() as pw:
@@ -229,6 +256,7 @@ def main() -> None:
                 for path, v in sidebar_changes(browser, base, PAGES, seeds).items():
                     change[path] += v
                 bare_change += sidebar_changes(browser, bare_base, {"": BARE[""]}, seeds)[""]
+                reading.append(lesson_after_reading(browser, base))
                 print(f"round {r + 1}/{args.rounds} done", flush=True)
             browser.close()
         stop_server(app)
@@ -308,6 +336,10 @@ def main() -> None:
         f"{load_start[0]:.1f}, {load_start[1]:.1f}, {load_start[2]:.1f} at the start → "
         f"{load_end[0]:.1f}, {load_end[1]:.1f}, {load_end[2]:.1f} at the end; 2 cores)\n\n"
         + "\n".join(rows)
+        + f"\n\nThe lesson opened from the landing page after {READ_S:.0f} s of reading there "
+        "(a new session; the session's first chart page, whose Plotly code the landing page loads "
+        f"while idle): median {med(reading) * 1e3:,.0f} ms, against a page switch to it straight "
+        f"after the landing page drew (table: {med(t for t, _ in switch['lesson']) * 1e3:,.0f} ms)."
         + "\n\nThe Compare page's first visit: a fresh server each round; the first visitor opens "
         "the landing page at once (which starts torch's background warm-up, `app_logic/warmup.py`"
         f"); when the server has been up {UP_FOR_S:.0f} s, a new session opens the Compare page, "
