@@ -252,9 +252,10 @@ def selection_from_query(params: Mapping[str, str]) -> tuple[Selection, list[tup
             values[name] = _selection_value(name, raw)
         except (ValueError, TypeError, KeyError):
             default = selection_to_query(Selection(), every=True)[qkey]
-            problems.append(
-                ("common.msg_bad_url", {"param": qkey, "value": str(raw)[:40], "default": default})
-            )
+            fmt = {"param": qkey, "value": str(raw)[:40], "default": default}
+            # t and unit left unchosen have no value to name: their own words say what is shown
+            key = f"common.msg_bad_url_{name}" if name in _NOT_CHOSEN else "common.msg_bad_url"
+            problems.append((key, fmt))
     return Selection(**values), problems
 
 

@@ -94,8 +94,12 @@ def test_a_bad_t_says_the_default_is_the_opening_step():
     assert sel == Selection()
     [(key, fmt)] = problems
     assert fmt == {"param": "t", "value": "soon", "default": "auto"}
-    assert "auto" in tr(key, "en", **fmt) and "auto" in tr(key, "zh", **fmt)
+    assert "t=soon" in tr(key, "en", **fmt) and "opening step" in tr(key, "en", **fmt)
+    assert "t=soon" in tr(key, "zh", **fmt) and "开头" in tr(key, "zh", **fmt)
+    assert "auto" not in tr(key, "en", **fmt)  # the link's word for it, not the reader's
     assert selection_from_query({"t": "auto"}) == (Selection(), [])
+    [(key, fmt)] = selection_from_query({"j": "-2"})[1]
+    assert "every unit" in tr(key, "en", **fmt) and "全部单元" in tr(key, "zh", **fmt)
 
 
 # ----- a click on a chart → the cell it names ----------------------------------------------------
