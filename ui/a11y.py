@@ -122,13 +122,17 @@ def scroller(name: str):
     return st.container(key=f"{SCROLL_PREFIX}{name}")
 
 
-def _words_of(fig: go.Figure, what: str, lang: str):
-    """(caption, table) of a figure, its points read once. A cached figure (ui.figures: frozen,
-    never changed, the same object on every rerun) keeps them, so a rerun does not redo them."""
+def _words_of(fig: go.Figure, what: str, lang: str) -> tuple[str, str]:
+    """(caption, data table HTML or "") of a figure, its points read once. A cached figure
+    (ui.figures: frozen, never changed, the same object on every rerun) keeps them, so a rerun
+    does not redo them."""
     memo = fig.__dict__.setdefault("_words_memo", {}) if isinstance(fig, FrozenFigure) else {}
     if (what, lang) not in memo:
         pts = points(fig)
-        memo[what, lang] = figure_words(fig, what, lang, pts), figure_table(fig, lang, pts)
+        header, rows, cut = figure_table(fig, lang, pts)
+        note = tr("words.table_cut", lang, n=len(rows)) if cut else ""
+        html = table_html(header, rows, tr("words.data_title", lang), note) if rows else ""
+        memo[what, lang] = figure_words(fig, what, lang, pts), html
     return memo[what, lang]
 
 
@@ -149,12 +153,10 @@ def table_html(header: list[str], rows: list[list], summary: str, note: str = ""
 
 def words(fig: go.Figure, what: str, lang: str) -> None:
     """The figure's words as a caption, and its data as a table folded under it."""
-    caption, (header, rows, cut) = _words_of(fig, what, lang)
+    caption, html = _words_of(fig, what, lang)
     st.caption(caption)
-    if not rows:
-        return
-    note = tr("words.table_cut", lang, n=len(rows)) if cut else ""
-    st.html(table_html(header, rows, tr("words.data_title", lang), note))
+    if html:
+        st.html(html)
 
 
 def chart(fig: go.Figure, what_key: str, lang: str, **kwargs):
