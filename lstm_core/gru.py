@@ -45,10 +45,9 @@ class GRULayerTrace(GateRows):
     direction: int  # 0 forward, 1 reverse
     x: np.ndarray  # (T, B, D_k) this layer's input (after dropout of the layer below)
     mask: np.ndarray  # (T, B) bool: the step ran
-    gi: np.ndarray  # (T, B, 3H) input side W_ih x_t + b_ih, rows r, z, n
-    gh: np.ndarray  # (T, B, 3H) hidden side W_hh h_{t-1} + b_hh, rows r, z, n
+    pre: np.ndarray  # (T, B, 3H) ½z_r, ½z_z, z_n: the σ rows kept halved (see gru_direction)
     gates: np.ndarray  # (T, B, 3H) r_t, z_t, n_t side by side
-    r_hn: np.ndarray  # (T, B, H) r_t ⊙ (W_hn h_{t-1} + b_hn): the memory's share of the candidate
+    gh_n: np.ndarray  # (T, B, H) W_hn h_{t-1} + b_hn: the memory's side of the candidate
     h_prev: np.ndarray  # (T, B, H) memory coming in
     h: np.ndarray  # (T, B, H) h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
     weight_ih: np.ndarray  # (3H, D_k)
@@ -62,10 +61,22 @@ class GRULayerTrace(GateRows):
     r = property(lambda self: self._gate(self.gates, 0))  # reset gate, in (0, 1)
     z = property(lambda self: self._gate(self.gates, 1))  # update gate, in (0, 1)
     n = property(lambda self: self._gate(self.gates, 2))  # candidate, in (-1, 1)
-    # Pre-activations, each (T, B, H).
-    z_r = property(lambda self: self._gate(self.gi, 0) + self._gate(self.gh, 0))
-    z_z = property(lambda self: self._gate(self.gi, 1) + self._gate(self.gh, 1))
-    z_n = property(lambda self: self._gate(self.gi, 2) + self.r_hn)
+    # Pre-activations, each (T, B, H) (doubling the halved rows is exact).
+    z_r = property(lambda self: 2 * self._gate(self.pre, 0))
+    z_z = property(lambda self: 2 * self._gate(self.pre, 1))
+    z_n = property(lambda self: self._gate(self.pre, 2))
+    # r_t ⊙ (W_hn h_{t-1} + b_hn): the memory's share of the candidate.
+    r_hn = property(lambda self: self.r * self.gh_n)
+
+    @property
+    def gi(self) -> np.ndarray:
+        """(T, B, 3H) the input side W_ih x_t + b_ih, rows r, z, n (recomputed when read)."""
+        return self.x @ self.weight_ih.T + self.bias_ih
+
+    @property
+    def gh(self) -> np.ndarray:
+        """(T, B, 3H) the hidden side W_hh h_{t-1} + b_hh, rows r, z, n (recomputed when read)."""
+        return self.h_prev @ self.weight_hh.T + self.bias_hh
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,18 +88,12 @@ class GRUTrace(RunTrace):
 
 
 @functools.lru_cache(maxsize=64)
-def gru_affine(B: int, H: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
-    """(B, 3H) of ½ for the σ rows r, z and 1 for the candidate's rows n; and (B, 2H) of ½.
-
-    σ(a) = ½·tanh(½a) + ½: the r, z pre-activations are halved (exact: a power of two) in one
-    pass over the whole contiguous row, then one tanh, ×½ and +½ give both gates. Same-shape
-    operands are faster than a scalar's broadcast. Shared by every call (cached): read-only.
-    """
-    s = np.ones((B, 3 * H), dtype=dtype)
-    s[:, : 2 * H] = 0.5
-    half = np.full((B, 2 * H), 0.5, dtype=dtype)
-    s.flags.writeable = half.flags.writeable = False
-    return s, half
+def gru_half(H: int, B: int, dtype: np.dtype) -> np.ndarray:
+    """(2H, B) of ½: σ(a) = ½·tanh(½a) + ½ for the r and z rows of a step. Same-shape operands
+    are faster than a scalar's broadcast. Shared by every call (cached): read-only."""
+    half = np.full((2 * H, B), 0.5, dtype=dtype)
+    half.flags.writeable = False
+    return half
 
 
 def gru_direction(
@@ -103,51 +108,60 @@ def gru_direction(
     """Run one direction over x (T, B, D) in processing order; h0 (B, H); biases (3H,).
 
     steps (T, B) bool marks which sequences take step t (None: all); the others carry h.
-    Returns gi, gh, gates (T, B, 3H), r_hn, h_prev, h (T, B, H).
+    Returns (T, B, ·) views: pre (T, B, 3H) = ½z_r, ½z_z, z_n; gates (T, B, 3H) = r, z, n;
+    gh_n = W_hn h_{t-1} + b_hn, h_prev, h (T, B, H).
+
+    Computed unit-major: a step's records are (3H, B) or (H, B) blocks, each gate's rows one
+    contiguous block, so every operation of the loop runs over contiguous memory, and the
+    hidden side is one product W_hh (3H, H) @ h_{t-1} (H, B). The r and z rows of both weights
+    and their biases are halved beforehand (exact: a power of two), so one tanh, ×½ and +½ make
+    σ with no extra pass; the pre-activations are kept halved and doubled when read.
     """
     T, B, D = x.shape
     H = h0.shape[-1]
-    s, half = gru_affine(B, H, x.dtype)
-    # The records, carved from one allocation (one large block: huge pages, few page faults).
-    # Each step's rows are contiguous: operations on whole rows are the fast ones.
-    gi, gh, gates, r_hn, h_all = carve(
-        x.dtype,
-        (T, B, 3 * H),  # W_ih x_t + b_ih
-        (T, B, 3 * H),  # W_hh h_{t-1} + b_hh
-        (T, B, 3 * H),  # r_t, z_t, n_t
-        (T, B, H),  # r_t ⊙ (W_hn h_{t-1} + b_hn)
-        (T + 1, B, H),  # h_0, h_1, ..., h_T
-    )
-    np.matmul(x.reshape(T * B, D), weight_ih.T, out=gi.reshape(T * B, 3 * H))  # every t at once
-    gi += bias_ih
-    W_hh_T = np.ascontiguousarray(weight_hh.T)  # (H, 3H)
-    b_hh = np.empty((B, 3 * H), x.dtype)
-    b_hh[...] = bias_hh  # the bias as a step's rows: same-shape operands are faster
-    h_all[0] = h0
-    h_prev_all, h = h_all[:-1], h_all[1:]  # views: h_prev is h shifted by one step
-    rz, n = gates[..., : 2 * H], gates[..., 2 * H :]
-    r, z = gates[..., :H], gates[..., H : 2 * H]
-    gi_n, gh_n = gi[..., 2 * H :], gh[..., 2 * H :]
-    idle = None if steps is None else ~steps[:, :, None]  # (T, B, 1)
+    dtype = x.dtype
+    scale = np.ones((3 * H, 1), dtype)
+    scale[: 2 * H] = 0.5
+    # The records, carved from one allocation (few page faults), each step a contiguous block.
+    pre, gates, gh_n, h_all = carve(dtype, (T, 3 * H, B), (T, 3 * H, B), (T, H, B), (T + 1, H, B))
+    bias = (bias_ih + np.concatenate([bias_hh[: 2 * H], np.zeros(H, dtype)]))[:, None] * scale
+    np.matmul(weight_ih * scale, x.transpose(0, 2, 1), out=pre)  # every t at once: W_ih x_t
+    pre += bias  # ½(W_i x + b_i + b_h) for r and z, W_in x + b_in for n: the input side
+    W_hh = np.ascontiguousarray(weight_hh * scale)  # (3H, H), r and z rows halved
+    b_hn = np.empty((H, B), dtype)
+    b_hn[...] = bias_hh[2 * H :, None]
+    half = gru_half(H, B, dtype)
+    gh = np.empty((3 * H, B), dtype)  # one step's hidden side, reused
+    r_hn = np.empty((H, B), dtype)
+    h_all[0] = h0.T
+    idle = None if steps is None else ~steps[:, None, :]  # (T, 1, B)
 
     for t in range(T):
-        h_prev = h_prev_all[t]
-        gh_t = np.matmul(h_prev, W_hh_T, out=gh[t])
-        gh_t += b_hh  # W_hh h_{t-1} + b_hh
-        a = np.add(gi[t], gh_t, out=gates[t])  # z_r, z_z (the n rows: overwritten below)
-        a *= s  # ½ z_r, ½ z_z
-        rz_t = np.tanh(rz[t], out=rz[t])
-        rz_t *= half
-        rz_t += half  # r_t = σ(z_r), z_t = σ(z_z), as ½·tanh(½·) + ½
-        r_hn_t = np.multiply(r[t], gh_n[t], out=r_hn[t])  # r_t ⊙ (W_hn h_{t-1} + b_hn)
-        n_t = np.add(gi_n[t], r_hn_t, out=n[t])  # z_n = W_in x_t + b_in + r_t ⊙ (W_hn h + b_hn)
-        np.tanh(n_t, out=n_t)  # n_t = tanh(z_n)
-        h_t = np.subtract(h_prev, n_t, out=h[t])
-        h_t *= z[t]
+        h_prev, pre_t, gates_t = h_all[t], pre[t], gates[t]
+        np.matmul(W_hh, h_prev, out=gh)  # ½W_hr h, ½W_hz h, W_hn h
+        a = pre_t[: 2 * H]
+        a += gh[: 2 * H]  # ½z_r, ½z_z
+        rz = np.tanh(a, out=gates_t[: 2 * H])
+        rz *= half
+        rz += half  # r_t = σ(z_r), z_t = σ(z_z)
+        g_n = np.add(gh[2 * H :], b_hn, out=gh_n[t])  # W_hn h_{t-1} + b_hn
+        np.multiply(rz[:H], g_n, out=r_hn)
+        z_n = pre_t[2 * H :]
+        z_n += r_hn  # z_n = W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn)
+        n_t = np.tanh(z_n, out=gates_t[2 * H :])
+        h_t = np.subtract(h_prev, n_t, out=h_all[t + 1])
+        h_t *= rz[H:]
         h_t += n_t  # h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}, as n_t + z_t ⊙ (h_{t-1} − n_t)
         if idle is not None:  # sequences past their end keep their state
             np.copyto(h_t, h_prev, where=idle[t])
-    return {"gi": gi, "gh": gh, "gates": gates, "r_hn": r_hn, "h_prev": h_prev_all, "h": h}
+    row_major = functools.partial(np.transpose, axes=(0, 2, 1))
+    return {
+        "pre": row_major(pre),
+        "gates": row_major(gates),
+        "gh_n": row_major(gh_n),
+        "h_prev": row_major(h_all[:-1]),
+        "h": row_major(h_all[1:]),
+    }
 
 
 def gru_direction_backward(
@@ -160,7 +174,8 @@ def gru_direction_backward(
     dgh (T, B, 3H), ∂L/∂(W_hh h_{t-1} + b_hh); dh (T, B, H); dh0 (B, H).
     """
     T, B, H = lt.h.shape
-    r, z, n = lt.r, lt.z, lt.n  # (T, B, H) each
+    # Row-major copies for the loop (the forward keeps them unit-major): contiguous steps.
+    r, z, n = (np.ascontiguousarray(g) for g in (lt.r, lt.z, lt.n))  # (T, B, H) each
     W_hh = lt.weight_hh  # (3H, H)
     dtype = lt.h.dtype
     dgi, dgh, dh, dzn_dh, dzz_dh, dzr_dzn = carve(dtype, *[(T, B, 3 * H)] * 2, *[(T, B, H)] * 4)
@@ -177,7 +192,7 @@ def gru_direction_backward(
     dzz_dh *= one_minus_z  # dz_z = dh ⊙ (h_{t-1} − n) ⊙ σ'(z_z)
     np.subtract(1, r, out=dzr_dzn)
     dzr_dzn *= r
-    dzr_dzn *= lt.gh[..., 2 * H :]  # dz_r = dz_n ⊙ (W_hn h + b_hn) ⊙ σ'(z_r)
+    dzr_dzn *= lt.gh_n  # dz_r = dz_n ⊙ (W_hn h + b_hn) ⊙ σ'(z_r)
     idle = None
     if not lt.mask.all():  # lengths: padded steps pass the gradient through unchanged
         idle = ~lt.mask[:, :, None]  # (T, B, 1)
