@@ -468,3 +468,16 @@ def test_texts_that_name_h_s_colour_follow_the_palette():
         assert "朱红" in i18n.tr("gates.short_title", "zh")
     with palette.using("article"):
         assert "rose-red" in i18n.tr("gates.short_title", "en")
+
+
+def test_scale_colours_map_values_as_plotly_does_and_clip_outside_the_range():
+    scale = [[0.0, "#000000"], [0.5, "#808080"], [1.0, "#ffffff"]]
+    got = palette.scale_colours([-2.0, -1.0, 0.0, 0.5, 1.0, 3.0], scale, -1.0, 1.0)
+    assert got == [
+        "rgb(0, 0, 0)",  # below the range: the low end
+        "rgb(0, 0, 0)",
+        "rgb(128, 128, 128)",  # the middle of a symmetric range: the middle colour
+        "rgb(192, 192, 192)",  # linear in RGB between the stops (rounded), as Plotly.js
+        "rgb(255, 255, 255)",
+        "rgb(255, 255, 255)",  # above: the high end
+    ]

@@ -91,8 +91,12 @@ def test_stacked_contributions_sum_to_c_at_every_t(trace, k, d):
     line = fig.data[-1]
     np.testing.assert_array_equal(line.y, lt.c[:, 0, j])
     assert line.line.color == palette.C_LINE
-    assert all(same_scale(b.marker.colorscale, palette.C_SCALE) for b in bars)
-    assert bars[0].marker.cmin == -bars[0].marker.cmax  # c is coloured symmetrically
+    # each segment coloured by its value on c's scale, symmetric about 0 (one range per figure)
+    m = max(np.abs(lt.c[:, 0, j]).max(), np.abs(split.inputs[:, :, 0, j]).max(), 0.25)
+    m = max(m, np.abs(split.initial[:, 0, j]).max())
+    for b in bars:
+        want = palette.scale_colours(np.nan_to_num(np.asarray(b.y, float)), palette.C_SCALE, -m, m)
+        assert list(b.marker.color) == want
 
 
 def test_many_steps_are_grouped_and_still_sum_to_c():

@@ -88,10 +88,7 @@ def contributions_over_time(
                 y=y,
                 name=name,
                 marker={
-                    "color": np.nan_to_num(y),
-                    "colorscale": palette.C_SCALE,
-                    "cmin": cmin,
-                    "cmax": cmax,
+                    "color": palette.scale_colours(np.nan_to_num(y), palette.C_SCALE, cmin, cmax),
                     "line": {"color": "white", "width": 0.6},
                     "pattern": {"shape": pattern, "fgcolor": palette.X_LINE} if pattern else None,
                 },
