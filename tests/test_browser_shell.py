@@ -107,6 +107,11 @@ def test_plotly_code_is_loaded_on_the_landing_page_before_the_first_chart(stream
     wait_idle(page)
     assert page.locator("[data-testid='stPlotlyChart']").count() == 0
     page.wait_for_function(f"() => ({loads})() === 1", timeout=30_000)
+    # nor Streamlit's syntax highlighter (1.6 MB): the landing's code example is plain HTML
+    highlighter = """() => performance.getEntriesByType("resource")
+        .filter(e => e.name.includes("/StreamlitSyntaxHighlighter.")).length"""
+    assert page.evaluate(highlighter) == 0
+    assert "nn.LSTM(input_size=10" in page.locator("pre.code-snippet").inner_text()
     page.get_by_role("link", name=tr("lesson.nav", "en"), exact=True).first.click()
     page.wait_for_url(re.compile(r"/lesson"), timeout=10_000)
     wait_idle(page)

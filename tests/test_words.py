@@ -139,6 +139,16 @@ def test_the_table_is_one_folded_html_table_with_every_row_escaped():
     assert "<td>x&lt;y</td>" in table_html(["a"], [["x<y"]], "s")  # cells are text, not markup
 
 
+def test_a_code_example_is_one_escaped_pre_block_with_its_comments_marked():
+    from ui.a11y import CODE_CLASS, code_html
+
+    html = code_html('y = a < b  # "less"\nz = 1', "Code & example")
+    head = f'<pre class="{CODE_CLASS}" tabindex="0" aria-label="Code &amp; example">'
+    assert html.startswith(head)
+    lines = re.fullmatch(r"<pre[^>]*><code>(.*)</code></pre>", html, re.S).group(1).split("\n")
+    assert lines == ['y = a &lt; b  <span class="c"># &quot;less&quot;</span>', "z = 1"]
+
+
 # ----- the cell figure's words ------------------------------------------------------------------
 
 
