@@ -101,12 +101,4 @@ with l2:
     session.page_link(
         "pages/gates.py", label=tr("network.open_time", lang), icon=":material/timeline:"
     )
-st.dataframe(
-    cell_table(lt, sel.t, lang),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        name: st.column_config.NumberColumn(format="%.6f")
-        for name in list(cell_table(lt, sel.t, lang))[1:]
-    },
-)
+st.html(a11y.numbers_html(cell_table(lt, sel.t, lang), tr("network.table_label", lang)))

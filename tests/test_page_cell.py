@@ -1,5 +1,7 @@
 """AppTest of the cell page: the diagram's numbers are the trace's; the selection drives it."""
 
+import html
+import inspect
 import json
 import re
 
@@ -9,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_logic.i18n import tr
+from lstm_core import recurrence
 from ui import session
 from viz.cell_diagram import TEXT_SLOTS, TRACE_PANEL, frame_name
 
@@ -64,8 +67,9 @@ def test_page_renders_the_current_run_stepping_frames():
     for t in (0, 5, run.T - 1):
         assert np.allclose(forget_numbers(fig, t), expected_forget(lt, t, 0), atol=HALF)
     assert at.title[0].value.startswith("Inside one cell")
-    code = "\n".join(c.value for c in at.code)
-    assert "def run_direction(" in code and "def cell_step(" in code
+    code = html.unescape(re.sub(r"<[^>]+>", "", "\n".join(e.proto.body for e in at.get("html"))))
+    assert inspect.getsource(recurrence.run_direction) in code  # the source, every character
+    assert inspect.getsource(recurrence.cell_step) in code
 
 
 def test_changing_the_unit_changes_the_numbers_and_the_shared_selection():

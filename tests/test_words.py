@@ -139,14 +139,29 @@ def test_the_table_is_one_folded_html_table_with_every_row_escaped():
     assert "<td>x&lt;y</td>" in table_html(["a"], [["x<y"]], "s")  # cells are text, not markup
 
 
-def test_a_code_example_is_one_escaped_pre_block_with_its_comments_marked():
+def test_a_code_example_is_one_escaped_pre_block_coloured_by_pythons_own_tokens():
     from ui.a11y import CODE_CLASS, code_html
 
-    html = code_html('y = a < b  # "less"\nz = 1', "Code & example")
+    html = code_html('if a < b:  # "less"\n    z = len("x") + 1', "Code & example")
     head = f'<pre class="{CODE_CLASS}" tabindex="0" aria-label="Code &amp; example">'
     assert html.startswith(head)
     lines = re.fullmatch(r"<pre[^>]*><code>(.*)</code></pre>", html, re.S).group(1).split("\n")
-    assert lines == ['y = a &lt; b  <span class="c"># &quot;less&quot;</span>', "z = 1"]
+    assert lines == [
+        '<span class="k">if</span> a &lt; b:  <span class="c"># &quot;less&quot;</span>',
+        '    z = <span class="b">len</span>(<span class="s">&quot;x&quot;</span>) + '
+        '<span class="n">1</span>',
+    ]
+    # text Python cannot read is shown as it is, escaped and uncoloured
+    assert code_html("f(<1,", "c").endswith("<code>f(&lt;1,</code></pre>")
+
+
+def test_a_table_of_numbers_shows_integers_as_they_are_and_the_rest_to_fixed_decimals():
+    from ui.a11y import NUMBERS_CLASS, numbers_html
+
+    html = numbers_html({"unit": np.arange(2), "c<t>": np.array([0.5, -1 / 3])}, "Numbers", 3)
+    assert html.startswith(f'<div class="{NUMBERS_CLASS}" tabindex="0" role="region"')
+    assert '<th scope="col">c&lt;t&gt;</th>' in html
+    assert re.findall(r"<td>(.*?)</td>", html) == ["0", "0.500", "1", "-0.333"]
 
 
 # ----- the cell figure's words ------------------------------------------------------------------

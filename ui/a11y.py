@@ -16,9 +16,15 @@
 
 from __future__ import annotations
 
+import builtins
+import io
+import keyword
+import tokenize
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -30,6 +36,7 @@ from viz.words import figure_table, figure_words, points
 MIN_FIGURE_WIDTH = 900  # px: below this the cell diagram's labels overlap (measured at 390 px)
 SCROLL_PREFIX = "a11y_scroll_"  # st.container keys: class st-key-a11y_scroll_<name>
 TABLE_CLASS = "fig-data"  # a figure's data table: <details class="fig-data">
+NUMBERS_CLASS = "num-table"  # a small open table of numbers (see numbers_html)
 CODE_CLASS = "code-snippet"  # a short code example without st.code (see code_html)
 
 _T = palette.UI_TEXT
@@ -80,11 +87,21 @@ CSS = f"""
 .{TABLE_CLASS} th, .{TABLE_CLASS} td {{
   border: 1px solid rgba(128, 128, 128, 0.35); padding: 0.1rem 0.6rem; text-align: left;
 }}
+.{NUMBERS_CLASS} {{ overflow-x: auto; margin-bottom: 1rem; }}
+.{NUMBERS_CLASS} table {{ border-collapse: collapse; font-size: 0.875rem; }}
+.{NUMBERS_CLASS} th, .{NUMBERS_CLASS} td {{
+  border: 1px solid rgba(128, 128, 128, 0.35); padding: 0.15rem 0.6rem; text-align: right;
+  font-variant-numeric: tabular-nums; white-space: nowrap;
+}}
+.{NUMBERS_CLASS}:focus-visible {{ outline: 2px solid {_T["focus"]}; outline-offset: 2px; }}
 .{TABLE_CLASS} summary:focus-visible {{ outline: 2px solid {_T["focus"]}; outline-offset: 2px; }}
 .{CODE_CLASS} {{
   background: {palette.CODE_BACKGROUND}; border-radius: 0.5rem; padding: 1rem; overflow-x: auto;
   font-family: "Source Code Pro", monospace; font-size: 0.875rem; line-height: 1.5; margin: 0;
 }}
+.{CODE_CLASS} .k {{ color: {_T["code_keyword"]}; }}
+.{CODE_CLASS} .n, .{CODE_CLASS} .b {{ color: {_T["code_number"]}; }}
+.{CODE_CLASS} .s {{ color: {_T["code_string"]}; }}
 .{CODE_CLASS} .c {{ color: {_T["code_comment"]}; }}
 .{CODE_CLASS}:focus-visible {{ outline: 2px solid {_T["focus"]}; outline-offset: 2px; }}
 [class*="st-key-{SCROLL_PREFIX}"] {{ overflow-x: auto; }}
@@ -143,35 +160,89 @@ def _words_of(fig: go.Figure, what: str, lang: str) -> tuple[str, str]:
     return memo[what, lang]
 
 
-def table_html(header: list[str], rows: list[list], summary: str, note: str = "") -> str:
-    """The data table as one HTML block, folded in a <details> (open with a click, Enter or
-    Space). One element the browser parses natively: Streamlit's st.table drew every cell as a
-    React component, 0.7 s of the browser's 2.7 s on the Gates page's switch."""
+def _table(header: list[str], rows: list[list]) -> str:
     head = "".join(f'<th scope="col">{escape(str(h))}</th>' for h in header)
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
     )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def table_html(header: list[str], rows: list[list], summary: str, note: str = "") -> str:
+    """The data table as one HTML block, folded in a <details> (open with a click, Enter or
+    Space). One element the browser parses natively: Streamlit's st.table drew every cell as a
+    React component, 0.7 s of the browser's 2.7 s on the Gates page's switch."""
     tail = f'<p class="{TABLE_CLASS}-note">{escape(note)}</p>' if note else ""
     return (
         f'<details class="{TABLE_CLASS}"><summary>{escape(summary)}</summary>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{tail}</details>"
+        f"{_table(header, rows)}{tail}</details>"
     )
 
 
+def numbers_html(columns: dict[str, Sequence], label: str, digits: int = 6) -> str:
+    """A small table of numbers shown open, one column per entry (integers as they are, other
+    numbers to `digits` decimals), in a region that scrolls sideways and a keyboard can reach.
+    For a few dozen rows: st.dataframe makes the browser fetch its grid and Arrow code (1.3 MB)
+    first, which cost the unrolled-network page 0.3 s of its first render."""
+
+    def cell(v) -> str:
+        return str(v) if isinstance(v, (int, np.integer)) else f"{float(v):.{digits}f}"
+
+    rows = [[cell(v) for v in row] for row in zip(*columns.values())]
+    return (
+        f'<div class="{NUMBERS_CLASS}" tabindex="0" role="region" aria-label="{escape(label)}">'
+        f"{_table(list(columns), rows)}</div>"
+    )
+
+
+def _python_spans(source: str) -> str:
+    """Python source as escaped HTML, its keywords, built-ins, strings, numbers and comments in
+    <span class="k|b|s|n|c"> (tokenize: Python's own reading of the text)."""
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    out, pos = [], 0
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        start = offsets[tok.start[0] - 1] + tok.start[1]
+        end = offsets[tok.end[0] - 1] + tok.end[1] if tok.end[0] <= len(lines) else len(source)
+        if tok.type == tokenize.COMMENT:
+            kind = "c"
+        elif tok.type == tokenize.STRING:
+            kind = "s"
+        elif tok.type == tokenize.NUMBER:
+            kind = "n"
+        elif tok.type == tokenize.NAME and keyword.iskeyword(tok.string):
+            kind = "k"
+        elif tok.type == tokenize.NAME and tok.string in _BUILTINS:
+            kind = "b"
+        else:
+            continue
+        out.append(escape(source[pos:start]))
+        out.append(f'<span class="{kind}">{escape(source[start:end])}</span>')
+        pos = end
+    out.append(escape(source[pos:]))
+    return "".join(out)
+
+
+_BUILTINS = frozenset(dir(builtins)) - {"copyright", "credits", "license", "exit", "quit"}
+
+
 def code_html(source: str, label: str) -> str:
-    """A short code example as one <pre> block, its `#` comments coloured: for a page that shows
-    no other code. st.code makes the browser fetch and run Streamlit's syntax highlighter
-    (1.6 MB) first: the landing page's first render took 2.2 s with it, 1.7 s without.
-    Focusable (tabindex) so a keyboard can scroll it sideways on a narrow screen."""
-    lines = []
-    for line in source.splitlines():
-        code, hash_, comment = line.partition("#")
-        comment = f'<span class="c">{escape(hash_ + comment)}</span>' if hash_ else ""
-        lines.append(escape(code) + comment)
+    """Python code as one <pre> block, coloured like st.code (the same WCAG AA colours).
+
+    st.code makes the browser fetch and run Streamlit's syntax highlighter (1.6 MB) before the
+    page is done: the landing page's first render took 2.2 s with it, 1.7 s without; the cell
+    page's 3.1 s, 2.6 s. Focusable (tabindex, named by `label`) so a keyboard can scroll it
+    sideways on a narrow screen. Text that Python cannot read is shown uncoloured.
+    """
+    try:
+        body = _python_spans(source)
+    except (tokenize.TokenError, SyntaxError):  # e.g. an unclosed bracket
+        body = escape(source)
     return (
         f'<pre class="{CODE_CLASS}" tabindex="0" aria-label="{escape(label)}"><code>'
-        + "\n".join(lines)
-        + "</code></pre>"
+        f"{body}</code></pre>"
     )
 
 
