@@ -12,7 +12,7 @@ from app_logic import compare_gru as cg
 from app_logic import compare_logic as cl
 from app_logic import compare_tables as ct
 from lstm_core import torch_bridge as tb
-from ui import compare_files, compare_tabs, session
+from ui import a11y, compare_files, compare_tabs, session
 from ui.compare_form import cached_comparison, options_form
 
 
@@ -22,9 +22,9 @@ def code_and_shapes(cfg: cl.CompareConfig, T_: ct.Texts) -> None:
     left, right = st.columns(2)
     gru = cfg.kind == "gru"
     left.caption(T_("code_torch_gru" if gru else "code_torch"))
-    left.code((cg if gru else cl).torch_code(cfg), "python", wrap_lines=True)
+    left.html(a11y.code_html((cg if gru else cl).torch_code(cfg), T_("code_title"), wrap=True))
     right.caption(T_("code_numpy"))
-    right.code((cg if gru else cl).numpy_code(cfg), "python", wrap_lines=True)
+    right.html(a11y.code_html((cg if gru else cl).numpy_code(cfg), T_("code_title"), wrap=True))
     shapes = "shapes_gru" if gru else "shapes_bf" if cfg.batch_first else "shapes"
     st.markdown(T_(shapes, **ct.shapes_fields(cfg)))
 
@@ -40,15 +40,8 @@ def verdict(result: cl.CompareResult, cfg: cl.CompareConfig, T_: ct.Texts) -> No
     else:
         failed = ct.gru_failed_names(result)
         st.error(T_("verdict_fail", n=len(failed), names=", ".join(failed)))
-    st.dataframe(
-        (ct.gru_verdict_table if gru else ct.verdict_table)(result, T_),
-        hide_index=True,
-        key="cmp_verdict_table",
-        column_config={
-            T_("col_max_diff"): st.column_config.NumberColumn(format="%.3e"),
-            T_("col_tol"): st.column_config.NumberColumn(format="%.1e"),
-        },
-    )
+    rows = (ct.gru_verdict_table if gru else ct.verdict_table)(result, T_)
+    compare_tabs.table(rows, T_("verdict_title"), compare_tabs.number_formats(T_))
     if gru and result.extra["grads"].eval_forced:
         st.info(T_("grads_eval"))
     if cfg.dtype == "float64":
@@ -96,9 +89,8 @@ with verdict_box, st.spinner(T_("running")):
 if not has_torch:
     with torch_box:
         st.warning(T_("no_torch"))
-        st.code(
-            "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu", "bash"
-        )
+        pip = "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"
+        st.html(a11y.code_html(pip, T_("code_title"), python=False))
 if form.problems:
     with verdict_box:
         st.info(T_("fix_settings"))

@@ -17,6 +17,8 @@ likewise the parity tests without torch (`need_torch`).
 from __future__ import annotations
 
 import contextlib
+import html
+import re
 from pathlib import Path
 
 import browser_helpers
@@ -60,6 +62,32 @@ def open_page(page: str, query: dict | None = None, state=None):
     at = open_app(page, query, state=state)
     assert not at.exception, at.exception
     return at
+
+
+def html_tables(at):
+    """The run's tables of numbers (ui.a11y.numbers_html), in page order, read back as pandas
+    DataFrames: the cells as shown, a column of numbers as numbers."""
+    import pandas as pd
+
+    out = []
+    for body in (e.proto.body for e in at.get("html")):
+        if 'class="num-table"' not in body:
+            continue
+        header = [html.unescape(h) for h in re.findall(r"<th(?: [^>]*)?>(.*?)</th>", body)]
+        rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1])
+        cells = [[html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r)] for r in rows]
+        frame = pd.DataFrame(cells, columns=header)
+        for col in frame.columns:
+            with contextlib.suppress(ValueError, TypeError):
+                frame[col] = pd.to_numeric(frame[col])
+        out.append(frame)
+    return out
+
+
+def code_blocks(at) -> list[str]:
+    """The run's code blocks (ui.a11y.code_html), in page order, as their plain text."""
+    bodies = [e.proto.body for e in at.get("html")]
+    return [html.unescape(re.sub(r"<[^>]+>", "", b)) for b in bodies if "code-snippet" in b]
 
 
 @contextlib.contextmanager

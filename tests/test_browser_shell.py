@@ -118,3 +118,22 @@ def test_plotly_code_is_loaded_on_the_landing_page_before_the_first_chart(stream
     page.wait_for_selector("[data-testid='stPlotlyChart'] .js-plotly-plot", timeout=30_000)
     assert page.evaluate(loads) == 1
     assert_no_exception(page)
+
+
+def test_a_code_block_has_a_copy_button_that_copies_its_text(streamlit_server, page):
+    """The landing page's code example (plain HTML, ui.a11y.code_html) keeps st.code's copy
+    button (ui/a11y.js): a click puts the code on the clipboard and says so."""
+    from playwright.sync_api import expect
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=streamlit_server)
+    page.goto(streamlit_server)
+    wait_idle(page)
+    code = page.locator("pre.code-snippet code").inner_text()
+    button = page.locator(".code-snippet-box .code-copy")
+    expect(button).to_have_text(tr("words.copy", "en"))
+    button.click()
+    expect(button).to_have_text(tr("words.copied", "en"))
+    assert page.evaluate("navigator.clipboard.readText()") == code
+    assert code.startswith("rnn = nn.LSTM(input_size=10") and code.count("\n") == 6
+    expect(button).to_have_text(tr("words.copy", "en"), timeout=5_000)  # back after a moment
+    assert_no_exception(page)

@@ -85,7 +85,7 @@ def test_the_page_gives_the_gru_verdict_pass(lang):
     assert [s.value for s in at.success] == [
         tr("compare.verdict_pass_gru", lang, n=n, dtype="float64", version=result.torch_version)
     ]
-    df = at.dataframe[0].value
+    df = conftest.html_tables(at)[0]
     names = list(df[tr("compare.col_tensor", lang)])
     assert names[:5] == ["output", "h_n", "r", "z", "n"]
     assert names[5] == tr("compare.row_gradients", lang, n=8)
@@ -95,10 +95,11 @@ def test_the_page_gives_the_gru_verdict_pass(lang):
     # the gates tab lists r, z, n, h; the gradients tab every parameter
     at.session_state["cmp_tab"] = tr("compare.tab_gates", lang)
     at.run()
-    assert {"r", "z", "n", "h"} <= set(at.dataframe[1].value.columns)
+    gates = {tr("compare.col_max_diff_gate", lang, g=g) for g in "rznh"}
+    assert gates <= set(conftest.html_tables(at)[1].columns)
     at.session_state["cmp_tab"] = tr("compare.tab_grads", lang)
     at.run()
-    assert len(at.dataframe[1].value) == 8 and not at.exception
+    assert len(conftest.html_tables(at)[1]) == 8 and not at.exception
     at.session_state["cmp_tab"] = tr("compare.tab_layout", lang)
     at.run()
     assert not at.exception and len(at.get("plotly_chart")) == 1

@@ -10,6 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import conftest
 import numpy as np
 import pytest
 from needs import need_torch
@@ -46,7 +47,7 @@ def _open(at: AppTest, tab: str) -> AppTest:
 
 
 def _verdict_rows(at: AppTest) -> dict[str, dict]:
-    df = at.dataframe[0].value
+    df = conftest.html_tables(at)[0]
     return {row["tensor"]: row for row in df.to_dict("records")}
 
 
@@ -67,7 +68,7 @@ def test_default_is_the_article_example_and_passes():
         assert isinstance(row["max |diff|"], float) and 0 <= row["max |diff|"] <= 1e-14
         assert row["tolerance"] == pytest.approx(1e-12) and row["verdict"] == "pass"
     assert "15 checks" in at.success[0].value  # 3 tensors + 2 layers × 6 gate quantities
-    torch_code = at.code[0].value
+    torch_code = conftest.code_blocks(at)[0]
     assert "nn.LSTM(input_size=10, hidden_size=20, num_layers=2)" in torch_code
     assert "x = torch.randn(5, 3, 10)" in torch_code
     assert "h0 = torch.randn(2, 3, 20)" in torch_code and "c0 = torch.randn(2, 3, 20)" in torch_code
@@ -77,9 +78,10 @@ def test_default_is_the_article_example_and_passes():
     assert len(at.get("plotly_chart")) == 3  # output, h_n, c_n: only the open tab runs
     _open(at, TAB_GATES)
     assert not at.exception
-    gates = at.dataframe[1].value
-    assert len(gates) == 2 and set("ifgoch") <= set(gates.columns)
-    assert float(gates[list("ifgoch")].to_numpy().max()) <= 1e-14
+    gates = conftest.html_tables(at)[1]
+    diffs = [f"max |diff| {g}" for g in "ifgoch"]
+    assert len(gates) == 2 and set(diffs) <= set(gates.columns)
+    assert float(gates[diffs].to_numpy().max()) <= 1e-14
     assert len(at.get("plotly_chart")) == 1  # max |diff| over timesteps
     _open(at, TAB_LAYOUT)
     assert not at.exception
@@ -90,7 +92,7 @@ def test_default_is_the_article_example_and_passes():
     _open(at, TAB_GRADS)
     assert not at.exception
     assert any(s.value.startswith("PASS: BPTT, autograd and central") for s in at.success)
-    grads = at.dataframe[1].value
+    grads = conftest.html_tables(at)[1]
     assert grads["max |diff|"].iloc[0] <= 1e-12 and grads["max |diff|"].iloc[1] <= 1e-7
 
 
@@ -106,8 +108,8 @@ def test_bidirectional_projection_and_lengths_pass():
     assert rows["h_n"]["shape (torch)"] == "(4, 3, 5)"
     assert rows["c_n"]["shape (torch)"] == "(4, 3, 20)"
     assert all(0 <= r["max |diff|"] <= 1e-14 and r["verdict"] == "pass" for r in rows.values())
-    assert len(at.dataframe[1].value) == 4  # 2 layers × 2 directions
-    assert any("pack_padded_sequence" in c.value for c in at.code)
+    assert len(conftest.html_tables(at)[1]) == 4  # 2 layers × 2 directions
+    assert any("pack_padded_sequence" in c for c in conftest.code_blocks(at))
     assert any("Variable lengths 5, 3, 4" in i.value for i in at.info)
 
 
@@ -254,6 +256,8 @@ NO_TORCH = textwrap.dedent(
     import json, sys
     sys.modules["torch"] = None  # `import torch` now raises ImportError, as if not installed
     sys.path.insert(0, {root!r})
+    sys.path.insert(0, {root!r} + "/tests")
+    import conftest
     import numpy as np
     from streamlit.testing.v1 import AppTest
     from lstm_core import LSTM
@@ -263,7 +267,7 @@ NO_TORCH = textwrap.dedent(
     out = {{
         "exceptions": [e.value for e in at.exception],
         "warnings": [w.value for w in at.warning],
-        "codes": [c.value for c in at.code],
+        "codes": conftest.code_blocks(at),
         "success": [s.value for s in at.success],
     }}
     at.session_state["cmp_tab"] = "Weight layout"
@@ -320,7 +324,7 @@ def _chart_texts(at: AppTest) -> list[str]:
 
 def _table_texts(at: AppTest) -> list[str]:
     out = []
-    for df in (d.value for d in at.dataframe):
+    for df in conftest.html_tables(at):
         out += [str(c) for c in df.columns]
         out += [v for v in df.to_numpy().ravel() if isinstance(v, str)]
     return out
@@ -360,7 +364,7 @@ def test_chinese_tabs_have_no_english_labels_in_tables_and_charts():
 def test_english_gradients_tab_names_the_three_methods():
     at = _page(TAB_GRADS)
     assert not at.exception
-    pairs = list(at.dataframe[1].value["compared"])
+    pairs = list(conftest.html_tables(at)[1]["compared"])
     assert pairs == [
         "lstm_core BPTT − torch autograd",
         "lstm_core BPTT − central differences",

@@ -1,8 +1,6 @@
 """AppTest of "The unrolled network" page: the grid and the cell table show the trace's numbers."""
 
-import html
 import json
-import re
 
 import conftest
 import numpy as np
@@ -25,11 +23,8 @@ def expected_trace(**settings):
 
 def table(at: AppTest) -> dict[str, np.ndarray]:
     """The cell table's columns, read back from its HTML (numbers shown to 6 decimals)."""
-    (body,) = [e.proto.body for e in at.get("html") if 'class="num-table"' in e.proto.body]
-    header = [html.unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", body)]
-    rows = re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>")[1])
-    cells = np.array([[float(c) for c in re.findall(r"<td>(.*?)</td>", r)] for r in rows])
-    return dict(zip(header, cells.T))
+    (df,) = conftest.html_tables(at)
+    return {name: df[name].to_numpy(dtype=float) for name in df.columns}
 
 
 def close(shown: np.ndarray, value: np.ndarray) -> None:

@@ -143,25 +143,29 @@ def test_a_code_example_is_one_escaped_pre_block_coloured_by_pythons_own_tokens(
     from ui.a11y import CODE_CLASS, code_html
 
     html = code_html('if a < b:  # "less"\n    z = len("x") + 1', "Code & example")
-    head = f'<pre class="{CODE_CLASS}" tabindex="0" aria-label="Code &amp; example">'
-    assert html.startswith(head)
-    lines = re.fullmatch(r"<pre[^>]*><code>(.*)</code></pre>", html, re.S).group(1).split("\n")
+    head = f'<div class="{CODE_CLASS}-box"><pre class="{CODE_CLASS}" tabindex="0" '
+    assert html.startswith(head + 'aria-label="Code &amp; example">')
+    lines = re.search(r"<pre[^>]*><code>(.*)</code></pre>", html, re.S).group(1).split("\n")
     assert lines == [
         '<span class="k">if</span> a &lt; b:  <span class="c"># &quot;less&quot;</span>',
         '    z = <span class="b">len</span>(<span class="s">&quot;x&quot;</span>) + '
         '<span class="n">1</span>',
     ]
     # text Python cannot read is shown as it is, escaped and uncoloured
-    assert code_html("f(<1,", "c").endswith("<code>f(&lt;1,</code></pre>")
+    assert code_html("f(<1,", "c").endswith("<code>f(&lt;1,</code></pre></div>")
 
 
 def test_a_table_of_numbers_shows_integers_as_they_are_and_the_rest_to_fixed_decimals():
     from ui.a11y import NUMBERS_CLASS, numbers_html
 
-    html = numbers_html({"unit": np.arange(2), "c<t>": np.array([0.5, -1 / 3])}, "Numbers", 3)
+    cols = {"unit": np.arange(2), "c<t>": [0.5, -1 / 3], "diff": [1e-15, 0.0]}
+    cols["ok"] = ["pass", "<b>"]
+    html = numbers_html(cols, "Numbers", formats={"diff": "%.2e"}, digits=3)
     assert html.startswith(f'<div class="{NUMBERS_CLASS}" tabindex="0" role="region"')
     assert '<th scope="col">c&lt;t&gt;</th>' in html
-    assert re.findall(r"<td>(.*?)</td>", html) == ["0", "0.500", "1", "-0.333"]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", html)
+    assert cells == ["0", "0.500", "1.00e-15", "pass", "1", "-0.333", "0.00e+00", "&lt;b&gt;"]
+    assert html.count('<td class="t">') == 2  # the words column is aligned left, numbers right
 
 
 # ----- the cell figure's words ------------------------------------------------------------------

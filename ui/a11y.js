@@ -9,9 +9,12 @@
 //    keyboard: tabindex="0", role="button", their label as the name; Enter or Space clicks;
 //    a focused one is scrolled wholly into view.
 //
+// 3. A code block (ui/a11y.py code_html: div.code-snippet-box > pre.code-snippet) gets a copy
+//    button, as st.code has: it copies the code's text and says so for a moment.
+//
 // 0. The page's stylesheet (ui/a11y.py CSS) is added to the document's head once, with an id.
 //
-// data: {css, style_id, scroll_label, equation_label}.
+// data: {css, style_id, scroll_label, equation_label, copy_label, copied_label}.
 
 const REGIONS = ".katex-display, [class*='st-key-a11y_scroll_']";
 const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])";
@@ -19,6 +22,7 @@ const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]:not([tab
 export default function ({ data }) {
   const doc = document;
   const { css, style_id: styleId, scroll_label: scrollLabel, equation_label: equationLabel } = data;
+  const { copy_label: copyLabel, copied_label: copiedLabel } = data;
   let style = doc.getElementById(styleId);
   if (!style) {
     style = doc.createElement("style");
@@ -53,10 +57,46 @@ export default function ({ data }) {
     }
   };
 
+  const copy = async (code, button) => {
+    const text = code.textContent;
+    let done = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      done = true;
+    } catch (e) {
+      // no clipboard API (a page served over plain http from another machine): copy a selection
+      const range = doc.createRange();
+      range.selectNodeContents(code);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      done = doc.execCommand("copy");
+      selection.removeAllRanges();
+    }
+    if (done) {
+      button.textContent = copiedLabel;
+      window.setTimeout(() => (button.textContent = copyLabel), 1500);
+    }
+  };
+
+  const copyButtons = () => {
+    for (const box of doc.querySelectorAll(".code-snippet-box:not(:has(> .code-copy))")) {
+      const code = box.querySelector("pre > code");
+      if (!code) continue;
+      const button = doc.createElement("button");
+      button.type = "button";
+      button.className = "code-copy";
+      button.textContent = copyLabel;
+      button.addEventListener("click", () => copy(code, button));
+      box.appendChild(button);
+    }
+  };
+
   const update = () => {
     queued = false;
     regions();
     buttons();
+    copyButtons();
   };
   const queue = () => {
     if (!queued) {

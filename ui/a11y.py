@@ -17,14 +17,15 @@
 from __future__ import annotations
 
 import builtins
+import contextlib
 import io
 import keyword
 import tokenize
-from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -93,12 +94,23 @@ CSS = f"""
   border: 1px solid rgba(128, 128, 128, 0.35); padding: 0.15rem 0.6rem; text-align: right;
   font-variant-numeric: tabular-nums; white-space: nowrap;
 }}
+.{NUMBERS_CLASS} .t {{ text-align: left; }}
 .{NUMBERS_CLASS}:focus-visible {{ outline: 2px solid {_T["focus"]}; outline-offset: 2px; }}
 .{TABLE_CLASS} summary:focus-visible {{ outline: 2px solid {_T["focus"]}; outline-offset: 2px; }}
 .{CODE_CLASS} {{
   background: {palette.CODE_BACKGROUND}; border-radius: 0.5rem; padding: 1rem; overflow-x: auto;
   font-family: "Source Code Pro", monospace; font-size: 0.875rem; line-height: 1.5; margin: 0;
 }}
+.{CODE_CLASS}-box {{ position: relative; }}
+.{CODE_CLASS}-box .code-copy {{
+  position: absolute; top: 0.4rem; right: 0.4rem; font-size: 0.75rem; padding: 0.1rem 0.5rem;
+  border: 1px solid rgba(128, 128, 128, 0.5); border-radius: 0.3rem; background: #ffffff;
+  color: #31333f; cursor: pointer; user-select: none;
+}}
+.{CODE_CLASS}-box .code-copy:focus-visible {{
+  outline: 2px solid {_T["focus"]}; outline-offset: 1px;
+}}
+.{CODE_CLASS}.wrap {{ white-space: pre-wrap; overflow-wrap: anywhere; }}
 .{CODE_CLASS} .k {{ color: {_T["code_keyword"]}; }}
 .{CODE_CLASS} .n, .{CODE_CLASS} .b {{ color: {_T["code_number"]}; }}
 .{CODE_CLASS} .s {{ color: {_T["code_string"]}; }}
@@ -136,6 +148,8 @@ def setup(lang: str) -> None:
             "style_id": STYLE_ID,
             "scroll_label": tr("words.scroll_region", lang),
             "equation_label": tr("words.equation_region", lang),
+            "copy_label": tr("words.copy", lang),
+            "copied_label": tr("words.copied", lang),
         },
         height=0,
     )
@@ -160,10 +174,13 @@ def _words_of(fig: go.Figure, what: str, lang: str) -> tuple[str, str]:
     return memo[what, lang]
 
 
-def _table(header: list[str], rows: list[list]) -> str:
-    head = "".join(f'<th scope="col">{escape(str(h))}</th>' for h in header)
+def _table(header: list[str], rows: list[list], text: frozenset[int] = frozenset()) -> str:
+    """A table; the columns numbered in `text` hold words (class "t": aligned left)."""
+    cls = [' class="t"' if i in text else "" for i in range(len(header))]
+    head = "".join(f'<th scope="col"{c}>{escape(str(h))}</th>' for c, h in zip(cls, header))
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows
+        "<tr>" + "".join(f"<td{c}>{escape(str(v))}</td>" for c, v in zip(cls, row)) + "</tr>"
+        for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -179,19 +196,36 @@ def table_html(header: list[str], rows: list[list], summary: str, note: str = ""
     )
 
 
-def numbers_html(columns: dict[str, Sequence], label: str, digits: int = 6) -> str:
-    """A small table of numbers shown open, one column per entry (integers as they are, other
-    numbers to `digits` decimals), in a region that scrolls sideways and a keyboard can reach.
-    For a few dozen rows: st.dataframe makes the browser fetch its grid and Arrow code (1.3 MB)
-    first, which cost the unrolled-network page 0.3 s of its first render."""
+def numbers_html(data, label: str, formats: dict[str, str] | None = None, digits: int = 6) -> str:
+    """A small table shown open: `data` as pandas reads it (columns, records or a DataFrame).
+    A column named in `formats` is printed with that %-format (e.g. "%.3e"), other floats to
+    `digits` decimals, the rest as text; in a region that scrolls sideways and a keyboard can
+    reach. For tables of a few hundred rows at most: st.dataframe makes the browser fetch its
+    grid and Arrow code (1.3 MB) first, which cost the unrolled-network page 0.3 s of its first
+    render and the Compare page 0.6 s (with st.code's highlighter)."""
+    frame = pd.DataFrame(data)
+    formats = formats or {}
 
-    def cell(v) -> str:
-        return str(v) if isinstance(v, (int, np.integer)) else f"{float(v):.{digits}f}"
+    def cell(col: str, v) -> str:
+        if isinstance(v, (bool, np.bool_, str)) or not isinstance(v, (int, float, np.number)):
+            return str(v)
+        if col in formats:
+            return formats[col] % v
+        if isinstance(v, (int, np.integer)):
+            return str(v)
+        return "—" if np.isnan(v) else f"{float(v):.{digits}f}"
 
-    rows = [[cell(v) for v in row] for row in zip(*columns.values())]
+    cols = [str(c) for c in frame.columns]
+    rows = [[cell(c, v) for c, v in zip(cols, row)] for row in frame.itertuples(index=False)]
+    types = pd.api.types
+    text = frozenset(
+        i
+        for i, c in enumerate(frame.columns)
+        if types.is_bool_dtype(frame[c]) or not types.is_numeric_dtype(frame[c])
+    )
     return (
         f'<div class="{NUMBERS_CLASS}" tabindex="0" role="region" aria-label="{escape(label)}">'
-        f"{_table(list(columns), rows)}</div>"
+        f"{_table(cols, rows, text)}</div>"
     )
 
 
@@ -228,21 +262,23 @@ def _python_spans(source: str) -> str:
 _BUILTINS = frozenset(dir(builtins)) - {"copyright", "credits", "license", "exit", "quit"}
 
 
-def code_html(source: str, label: str) -> str:
-    """Python code as one <pre> block, coloured like st.code (the same WCAG AA colours).
+def code_html(source: str, label: str, python: bool = True, wrap: bool = False) -> str:
+    """Code as one <pre> block; Python coloured like st.code (the same WCAG AA colours).
 
     st.code makes the browser fetch and run Streamlit's syntax highlighter (1.6 MB) before the
     page is done: the landing page's first render took 2.2 s with it, 1.7 s without; the cell
     page's 3.1 s, 2.6 s. Focusable (tabindex, named by `label`) so a keyboard can scroll it
-    sideways on a narrow screen. Text that Python cannot read is shown uncoloured.
+    sideways on a narrow screen; a11y.js gives it a copy button. `wrap`: long lines wrap
+    instead of scrolling. Text that Python cannot read is shown uncoloured.
     """
-    try:
-        body = _python_spans(source)
-    except (tokenize.TokenError, SyntaxError):  # e.g. an unclosed bracket
-        body = escape(source)
+    body = escape(source)
+    if python:
+        with contextlib.suppress(tokenize.TokenError, SyntaxError):  # e.g. an unclosed bracket
+            body = _python_spans(source)
+    cls = f"{CODE_CLASS} wrap" if wrap else CODE_CLASS
     return (
-        f'<pre class="{CODE_CLASS}" tabindex="0" aria-label="{escape(label)}"><code>'
-        f"{body}</code></pre>"
+        f'<div class="{CODE_CLASS}-box"><pre class="{cls}" tabindex="0" '
+        f'aria-label="{escape(label)}"><code>{body}</code></pre></div>'
     )
 
 

@@ -25,11 +25,14 @@ from viz import palette
 CHART = {"displaylogo": False}
 
 
-def _number_columns(T_: ct.Texts, diff_format: str = "%.3e") -> dict:
-    return {
-        T_("col_max_diff"): st.column_config.NumberColumn(format=diff_format),
-        T_("col_tol"): st.column_config.NumberColumn(format="%.1e"),
-    }
+def number_formats(T_: ct.Texts, diff_format: str = "%.3e") -> dict[str, str]:
+    """How a table's max |diff| and tolerance columns are printed."""
+    return {T_("col_max_diff"): diff_format, T_("col_tol"): "%.1e"}
+
+
+def table(data, label: str, formats: dict[str, str] | None = None) -> None:
+    """A table of the comparison's numbers, as light HTML (ui.a11y.numbers_html)."""
+    st.html(a11y.numbers_html(data, label, formats))
 
 
 @st.cache_data(max_entries=32, ttl="1h", show_spinner=False)
@@ -94,13 +97,11 @@ def gates_tab(result: cl.CompareResult | None, cfg: cl.CompareConfig, lang: str)
     if result is None:
         st.info(T_("needs_torch"))
         return
-    gate_columns = {
-        g: st.column_config.NumberColumn(T_("col_max_diff_gate", g=g), format="%.2e")
-        for g in (cg.GATE_NAMES if cfg.kind == "gru" else cl.GATE_NAMES)
-    }
-    st.dataframe(
-        ct.gate_table(result, cfg, T_), hide_index=True, key="cmp_gate_table",
-        column_config={**gate_columns, T_("col_tol"): st.column_config.NumberColumn(format="%.1e")},
+    gates = cg.GATE_NAMES if cfg.kind == "gru" else cl.GATE_NAMES
+    names = {g: T_("col_max_diff_gate", g=g) for g in gates}
+    table(
+        ct.gate_table(result, cfg, T_).rename(columns=names), T_("tab_gates"),
+        {**{name: "%.2e" for name in names.values()}, T_("col_tol"): "%.1e"},
     )  # fmt: skip
     k, d = _layer_and_direction(T_, cfg, "gate")
     sel = ct.gates_of(result, k, d)
@@ -137,12 +138,12 @@ def layout_tab(
     }
     fig = vc.create_weight_layout_figure({n: psd[n] for n in blocks}, H, blocks, lang=lang)
     a11y.chart(fig, "words.cmp_layout", lang, key="cmp_fig_layout", config=CHART)
-    st.code(
+    code = (
         f"W_ii, W_if, W_ig, W_io = lstm.weight_ih{sfx}.chunk(4, 0)   # each ({H}, "
         f"{model.layer_input_size(k)})\n"
-        f"W_hi, W_hf, W_hg, W_ho = lstm.weight_hh{sfx}.chunk(4, 0)   # each ({H}, {cfg.h_out})",
-        "python",
+        f"W_hi, W_hf, W_hg, W_ho = lstm.weight_hh{sfx}.chunk(4, 0)   # each ({H}, {cfg.h_out})"
     )
+    st.html(a11y.code_html(code, T_("code_title")))
     st.markdown(T_("reverse_note"))
     st.markdown(f"#### {T_('bias_title')}")
     st.markdown(T_("bias_text"))
@@ -167,8 +168,7 @@ def layout_tab(
         )  # fmt: skip
     st.markdown(f"#### {T_('keys_title')}")
     torch_shapes = result.torch_shapes if result is not None else None
-    table = ct.keys_table(model.param_shapes(), torch_shapes, T_)
-    st.dataframe(table, hide_index=True, key="cmp_keys_table")
+    table(ct.keys_table(model.param_shapes(), torch_shapes, T_), T_("keys_title"))
     if result is not None:
         same = list(result.core_shapes.items()) == list(result.torch_shapes.items())
         (st.success if same else st.error)(T_("keys_same" if same else "keys_differ"))
@@ -183,16 +183,15 @@ def _gru_layout(result, cfg: cl.CompareConfig, psd: dict, T_: ct.Texts, lang: st
                                 T_("row_out"), T_("col_unit")),
         "words.cmp_gru_layout", lang, key="cmp_fig_gru_ih", config=CHART,
     )  # fmt: skip
-    st.code(
+    code = (
         f"W_ir, W_iz, W_in = gru.weight_ih_l0.chunk(3, 0)   # each ({H}, {cfg.input_size})\n"
-        f"W_hr, W_hz, W_hn = gru.weight_hh_l0.chunk(3, 0)   # each ({H}, {H})",
-        "python",
+        f"W_hr, W_hz, W_hn = gru.weight_hh_l0.chunk(3, 0)   # each ({H}, {H})"
     )
+    st.html(a11y.code_html(code, T_("code_title")))
     st.markdown(T_("gru_bias_text"))
     torch_shapes = result.torch_shapes if result is not None else None
     model = cl.build_model(dataclasses.replace(cfg, train=False))
-    st.dataframe(ct.keys_table(model.param_shapes(), torch_shapes, T_), hide_index=True,
-                 key="cmp_keys_table")  # fmt: skip
+    table(ct.keys_table(model.param_shapes(), torch_shapes, T_), T_("keys_title"))
 
 
 def _gru_gradients(result: cl.CompareResult | None, T_: ct.Texts) -> None:
@@ -209,7 +208,7 @@ def _gru_gradients(result: cl.CompareResult | None, T_: ct.Texts) -> None:
         for n, (d, t) in gr.per_param.items()
     ]  # fmt: skip
     (st.success if gr.passed else st.error)(T_("gru_grads_verdict", n=len(rows)))
-    st.dataframe(rows, hide_index=True, key="cmp_grad_all", column_config=_number_columns(T_))
+    table(rows, T_("grads_all"), number_formats(T_))
 
 
 def gradients_tab(
@@ -237,10 +236,7 @@ def gradients_tab(
     (st.success if gc.passed else st.error)(
         T_("grads_pass" if gc.passed else "grads_fail", name=name)
     )
-    st.dataframe(
-        ct.grad_table(gc, T_), hide_index=True, key="cmp_grad_table",
-        column_config=_number_columns(T_),
-    )  # fmt: skip
+    table(ct.grad_table(gc, T_), T_("tab_grads"), number_formats(T_))
     fig = vc.create_grad_figure(
         ct.grad_series(gc, T_), ct.entry_labels(gc),
         T_("grads_chart_title", name=name, n=len(gc.index)), T_("entry"), "∂L/∂θ",
@@ -248,7 +244,4 @@ def gradients_tab(
     a11y.chart(fig, "words.cmp_grads", lang, key="cmp_fig_grads", config=CHART)
     st.caption(T_("grads_entries"))
     with st.expander(T_("grads_all")):
-        st.dataframe(
-            ct.all_grads_table(gc, T_), hide_index=True, key="cmp_grad_all",
-            column_config=_number_columns(T_),
-        )  # fmt: skip
+        table(ct.all_grads_table(gc, T_), T_("grads_all"), number_formats(T_))
