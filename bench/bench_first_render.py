@@ -20,6 +20,7 @@ Prints medians, worsts and ratios to the bare app measured in the same run; `--w
 tables into docs/BENCHMARKS.md.
 
     .venv/bin/python bench/bench_first_render.py [--rounds 3] [--write]
+    .venv/bin/python bench/bench_first_render.py --first "" torch --rounds 7   # just these pages
 """
 
 from __future__ import annotations
@@ -220,11 +221,37 @@ def med(v) -> float:
     return statistics.median(v)
 
 
+def first_only(paths: list[str], rounds: int) -> None:
+    """Only the first render of these pages (url paths, "" for the landing page), `rounds` fresh
+    sessions each on one warm server: a quick before/after of a change to one page."""
+    from playwright.sync_api import sync_playwright
+
+    app, base = start_server()
+    try:
+        with sync_playwright() as pw:
+            browser = launch_chromium(pw)
+            for path in paths:  # the page's first run on the server
+                first_render(browser, f"{base}/{path}")
+            for path in paths:
+                ms = [first_render(browser, f"{base}/{path}") * 1e3 for _ in range(rounds)]
+                print(f"/{path}: median {med(ms):,.0f} ms of {[round(v) for v in ms]}")
+            browser.close()
+    finally:
+        stop_server(app)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--write", action="store_true", help="write the tables into docs/BENCHMARKS.md")
+    ap.add_argument(
+        "--first", nargs="+", metavar="PATH",
+        help="only time these pages' first render ('' for the landing page), --rounds times each",
+    )  # fmt: skip
     args = ap.parse_args()
+    if args.first:
+        first_only(args.first, args.rounds)
+        return
     from playwright.sync_api import sync_playwright
 
     load_start = os.getloadavg()
