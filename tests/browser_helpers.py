@@ -100,6 +100,26 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+# ----- the browser's console ----------------------------------------------------------------------
+
+# What the console may say without a flaw in the app: Streamlit probing a deep link's base path
+# (/<page>/_stcore/host-config and /health answer 404 by design), and Plotly saying that a cell
+# figure's step animation was cut short by the next step (ui/stepper.js steps on; by design).
+_BASE_PATH_PROBE = re.compile(r"/[^/]+/_stcore/(host-config|health)$")
+_INTERRUPTED_STEP = "API call to Plotly.animate rejected"
+
+
+def console_flaw(message) -> bool:
+    """An error or warning in the browser's console (Plotly's warnings are console.trace) that
+    is not one of the expected ones above. A figure attribute Plotly.js cannot read, for one,
+    logs a warning per point while the figure draws."""
+    if message.type not in ("error", "warning", "trace"):
+        return False
+    if _BASE_PATH_PROBE.search(message.location.get("url", "")):
+        return False
+    return _INTERRUPTED_STEP not in message.text
+
+
 # ----- waits ------------------------------------------------------------------------------------
 
 # Records, per document, when Streamlit's script state last changed (a MutationObserver sees every

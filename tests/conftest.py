@@ -157,8 +157,9 @@ LOCAL = ("http://127.0.0.1", "data:", "blob:", "about:")
 def page(browser, _warm_server):
     """A fresh browser context and page (nothing shared between tests), 1400 × 1000.
 
-    It records uncaught JavaScript errors (`p.js_errors`, checked by assert_no_exception) and
-    every request that leaves the machine (`p.outside`): after the test there must be none.
+    It records uncaught JavaScript errors (`p.js_errors`, checked by assert_no_exception), every
+    request that leaves the machine (`p.outside`) and every error or warning in the browser's
+    console (`p.console`, see browser_helpers.console_flaw): after the test there must be none.
     """
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     p = context.new_page()
@@ -166,9 +167,12 @@ def page(browser, _warm_server):
     p.js_errors, p.outside = [], []
     p.on("pageerror", lambda e: p.js_errors.append(str(e)[:300]))
     p.on("request", lambda r: None if r.url.startswith(LOCAL) else p.outside.append(r.url))
+    p.console = []
+    p.on("console", lambda m: p.console.append(m) if browser_helpers.console_flaw(m) else None)
     yield p
     context.close()
     assert not p.outside, f"the app fetched from outside (it must work offline): {p.outside[:5]}"
+    assert not p.console, [f"{m.type}: {m.text[:200]}" for m in p.console[:5]]
 
 
 @pytest.hookimpl(wrapper=True)

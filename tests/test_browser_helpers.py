@@ -9,7 +9,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_helpers import DRAWN, js_regex, text_pattern, text_prefix, wait_idle, wait_settled
+from browser_helpers import (
+    DRAWN,
+    console_flaw,
+    js_regex,
+    text_pattern,
+    text_prefix,
+    wait_idle,
+    wait_settled,
+)
 
 from app_logic.i18n import tr
 
@@ -116,3 +124,16 @@ def test_text_prefix_is_the_text_before_its_first_value():
     with pytest.raises(AssertionError, match="no text"):
         text_prefix("train.no_such_text")
     assert re.match(re.escape(text_prefix("train.stopped", "zh")), tr("train.stopped", "zh"))
+
+
+def test_a_console_flaw_is_an_error_or_warning_that_is_not_expected():
+    from types import SimpleNamespace
+
+    def said(kind: str, text: str, url: str = "http://127.0.0.1:1/static/js/x.js"):
+        return SimpleNamespace(type=kind, text=text, location={"url": url})
+
+    assert console_flaw(said("trace", "WARN: Invalid color specifier: number -0.26. Defaulting"))
+    assert console_flaw(said("error", "Failed to load resource: 404", "http://h:1/_stcore/x"))
+    assert not console_flaw(said("log", "anything"))  # not an error or warning
+    assert not console_flaw(said("error", "404", "http://127.0.0.1:1/step/_stcore/host-config"))
+    assert not console_flaw(said("trace", "WARN: API call to Plotly.animate rejected. undefined"))
