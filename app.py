@@ -137,17 +137,15 @@ def home() -> None:
         )
     with c2:
         st.subheader(tr("home.torch_title", lang))
-        st.html(
-            a11y.code_html(
-                "rnn = nn.LSTM(input_size=10, hidden_size=20,\n"
-                "              num_layers=2)\n"
-                "input = torch.randn(5, 3, 10)  # (T, B, D)\n"
-                "h0 = torch.randn(2, 3, 20)     # h: short-term\n"
-                "c0 = torch.randn(2, 3, 20)     # c: long-term\n"
-                "output, (hn, cn) = rnn(input, (h0, c0))\n"
-                "output.shape  # torch.Size([5, 3, 20])",
-                tr("words.code_region", lang),
-            )
+        a11y.code(
+            "rnn = nn.LSTM(input_size=10, hidden_size=20,\n"
+            "              num_layers=2)\n"
+            "input = torch.randn(5, 3, 10)  # (T, B, D)\n"
+            "h0 = torch.randn(2, 3, 20)     # h: short-term\n"
+            "c0 = torch.randn(2, 3, 20)     # c: long-term\n"
+            "output, (hn, cn) = rnn(input, (h0, c0))\n"
+            "output.shape  # torch.Size([5, 3, 20])",
+            tr("words.code_region", lang),
         )
         st.caption(tr("home.torch_body", lang))
 

@@ -147,6 +147,6 @@ st.caption(tr("cell.controls_help", lang))
 with st.expander(tr("cell.code_title", lang)):
     code_label = tr("words.code_region", lang)
     st.markdown(tr("cell.code_fast", lang))
-    st.html(a11y.code_html(inspect.getsource(recurrence.run_direction), code_label))
+    a11y.code(inspect.getsource(recurrence.run_direction), code_label)
     st.markdown(tr("cell.code_plain", lang))
-    st.html(a11y.code_html(inspect.getsource(recurrence.cell_step), code_label))
+    a11y.code(inspect.getsource(recurrence.cell_step), code_label)

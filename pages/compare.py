@@ -22,9 +22,11 @@ def code_and_shapes(cfg: cl.CompareConfig, T_: ct.Texts) -> None:
     left, right = st.columns(2)
     gru = cfg.kind == "gru"
     left.caption(T_("code_torch_gru" if gru else "code_torch"))
-    left.html(a11y.code_html((cg if gru else cl).torch_code(cfg), T_("code_title"), wrap=True))
+    with left:
+        a11y.code((cg if gru else cl).torch_code(cfg), T_("code_title"), wrap=True)
     right.caption(T_("code_numpy"))
-    right.html(a11y.code_html((cg if gru else cl).numpy_code(cfg), T_("code_title"), wrap=True))
+    with right:
+        a11y.code((cg if gru else cl).numpy_code(cfg), T_("code_title"), wrap=True)
     shapes = "shapes_gru" if gru else "shapes_bf" if cfg.batch_first else "shapes"
     st.markdown(T_(shapes, **ct.shapes_fields(cfg)))
 
@@ -90,7 +92,7 @@ if not has_torch:
     with torch_box:
         st.warning(T_("no_torch"))
         pip = "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"
-        st.html(a11y.code_html(pip, T_("code_title"), python=False))
+        a11y.code(pip, T_("code_title"), python=False)
 if form.problems:
     with verdict_box:
         st.info(T_("fix_settings"))

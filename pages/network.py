@@ -101,4 +101,4 @@ with l2:
     session.page_link(
         "pages/gates.py", label=tr("network.open_time", lang), icon=":material/timeline:"
     )
-st.html(a11y.numbers_html(cell_table(lt, sel.t, lang), tr("network.table_label", lang)))
+a11y.numbers(cell_table(lt, sel.t, lang), tr("network.table_label", lang))

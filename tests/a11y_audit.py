@@ -116,7 +116,7 @@ MAX_HEIGHT = 16_000  # px; Chromium draws far taller pages, and no page of ours 
 def open_expanders(page) -> int:
     """Open every closed expander and figure data table of the main area (no rerun); how many
     were opened."""
-    from ui.a11y import TABLE_CLASS
+    from viz.html_blocks import TABLE_CLASS
 
     main = "[data-testid='stMain']"
     closed = page.locator(

@@ -65,8 +65,8 @@ def open_page(page: str, query: dict | None = None, state=None):
 
 
 def html_tables(at):
-    """The run's tables of numbers (ui.a11y.numbers_html), in page order, read back as pandas
-    DataFrames: the cells as shown, a column of numbers as numbers."""
+    """The run's tables of numbers (viz.html_blocks.numbers_html), in page order, read back as
+    pandas DataFrames: the cells as shown, a column of numbers as numbers."""
     import pandas as pd
 
     out = []
@@ -85,7 +85,7 @@ def html_tables(at):
 
 
 def code_blocks(at) -> list[str]:
-    """The run's code blocks (ui.a11y.code_html), in page order, as their plain text."""
+    """The run's code blocks (viz.html_blocks.code_html), in page order, as their plain text."""
     bodies = [e.proto.body for e in at.get("html")]
     return [html.unescape(re.sub(r"<[^>]+>", "", b)) for b in bodies if "code-snippet" in b]
 

@@ -130,7 +130,7 @@ def test_plotly_code_is_loaded_on_the_landing_page_before_the_first_chart(stream
 
 
 def test_a_code_block_has_a_copy_button_that_copies_its_text(streamlit_server, page):
-    """The landing page's code example (plain HTML, ui.a11y.code_html) keeps st.code's copy
+    """The landing page's code example (plain HTML, viz.html_blocks.code_html) keeps st.code's copy
     button (ui/a11y.js): a click puts the code on the clipboard and says so."""
     from playwright.sync_api import expect
 

@@ -127,7 +127,7 @@ def test_the_table_holds_every_point_up_to_its_cap():
 
 
 def test_the_table_is_one_folded_html_table_with_every_row_escaped():
-    from ui.a11y import TABLE_CLASS, table_html
+    from viz.html_blocks import TABLE_CLASS, table_html
 
     z = np.arange(6.0).reshape(2, 3)
     header, rows, _ = figure_table(go.Figure(go.Heatmap(z=z, name="z")), "en")
@@ -140,7 +140,7 @@ def test_the_table_is_one_folded_html_table_with_every_row_escaped():
 
 
 def test_a_code_example_is_one_escaped_pre_block_coloured_by_pythons_own_tokens():
-    from ui.a11y import CODE_CLASS, code_html
+    from viz.html_blocks import CODE_CLASS, code_html
 
     html = code_html('if a < b:  # "less"\n    z = len("x") + 1', "Code & example")
     head = f'<div class="{CODE_CLASS}-box"><pre class="{CODE_CLASS}" tabindex="0" '
@@ -156,7 +156,7 @@ def test_a_code_example_is_one_escaped_pre_block_coloured_by_pythons_own_tokens(
 
 
 def test_a_table_of_numbers_shows_integers_as_they_are_and_the_rest_to_fixed_decimals():
-    from ui.a11y import NUMBERS_CLASS, numbers_html
+    from viz.html_blocks import NUMBERS_CLASS, numbers_html
 
     cols = {"unit": np.arange(2), "c<t>": [0.5, -1 / 3], "diff": [1e-15, 0.0]}
     cols["ok"] = ["pass", "<b>"]

@@ -31,8 +31,8 @@ def number_formats(T_: ct.Texts, diff_format: str = "%.3e") -> dict[str, str]:
 
 
 def table(data, label: str, formats: dict[str, str] | None = None) -> None:
-    """A table of the comparison's numbers, as light HTML (ui.a11y.numbers_html)."""
-    st.html(a11y.numbers_html(data, label, formats))
+    """A table of the comparison's numbers (ui.a11y.numbers)."""
+    a11y.numbers(data, label, formats)
 
 
 @st.cache_data(max_entries=32, ttl="1h", show_spinner=False)
@@ -143,7 +143,7 @@ def layout_tab(
         f"{model.layer_input_size(k)})\n"
         f"W_hi, W_hf, W_hg, W_ho = lstm.weight_hh{sfx}.chunk(4, 0)   # each ({H}, {cfg.h_out})"
     )
-    st.html(a11y.code_html(code, T_("code_title")))
+    a11y.code(code, T_("code_title"))
     st.markdown(T_("reverse_note"))
     st.markdown(f"#### {T_('bias_title')}")
     st.markdown(T_("bias_text"))
@@ -187,7 +187,7 @@ def _gru_layout(result, cfg: cl.CompareConfig, psd: dict, T_: ct.Texts, lang: st
         f"W_ir, W_iz, W_in = gru.weight_ih_l0.chunk(3, 0)   # each ({H}, {cfg.input_size})\n"
         f"W_hr, W_hz, W_hn = gru.weight_hh_l0.chunk(3, 0)   # each ({H}, {H})"
     )
-    st.html(a11y.code_html(code, T_("code_title")))
+    a11y.code(code, T_("code_title"))
     st.markdown(T_("gru_bias_text"))
     torch_shapes = result.torch_shapes if result is not None else None
     model = cl.build_model(dataclasses.replace(cfg, train=False))
