@@ -53,7 +53,7 @@ def test_variant_lab_race_runs_live_and_fills_the_table(streamlit_server, page):
     wait_idle(page)
     expect(start).to_be_enabled()
     start.click()
-    table = page.locator("[data-testid='stDataFrame']")
+    table = page.locator("div.num-table")
     expect(table).to_have_count(1, timeout=90_000)  # four variants × 300 steps, live
     wait_idle(page)
     expect(page.locator(ALERTS)).to_have_count(1)

@@ -44,12 +44,12 @@ def test_predict_race_and_reveal_fill_the_table(lang):
     rows = vl.results(entry["race"])
     assert [r.kind for r in rows] == ["vanilla", "NFG"]
     assert all(len(r.eval_losses) == 2 for r in entry["race"].racers)  # steps 10 and 20
-    df = at.dataframe[0].value
+    (df,) = conftest.html_tables(at)
     assert list(df[tr("variants.col_variant", lang)]) == [
         tr("variants.name_vanilla", lang),
         tr("variants.name_NFG", lang),
     ]
-    assert list(df[tr("variants.col_final", lang)]) == [f"{r.final_loss:.2e}" for r in rows]
+    assert list(df[tr("variants.col_final", lang)]) == [float(f"{r.final_loss:.2e}") for r in rows]
     solved = [tr("variants.yes" if r.solved else "variants.no", lang) for r in rows]
     assert list(df[tr("variants.col_solved", lang)]) == solved
     right = vl.judge_prediction(rows, "NFG")

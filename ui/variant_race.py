@@ -182,7 +182,7 @@ def results(entry: dict, lang: str) -> None:
             target=vl.TARGET[race.cfg.task],
         )
     )
-    st.dataframe(result_table(rows, lang), hide_index=True, key="var_results")
+    a11y.numbers(result_table(rows, lang), tr("variants.results_label", lang))
     for r in race.racers:
         if r.error:
             st.error(tr("variants.diverged", lang, name=racer_name(r.kind, lang), reason=r.error))
