@@ -43,7 +43,7 @@ def verdict(result: cl.CompareResult, cfg: cl.CompareConfig, T_: ct.Texts) -> No
         failed = ct.gru_failed_names(result)
         st.error(T_("verdict_fail", n=len(failed), names=", ".join(failed)))
     rows = (ct.gru_verdict_table if gru else ct.verdict_table)(result, T_)
-    compare_tabs.table(rows, T_("verdict_title"), compare_tabs.number_formats(T_))
+    a11y.numbers(rows, T_("verdict_title"), compare_tabs.number_formats(T_))
     if gru and result.extra["grads"].eval_forced:
         st.info(T_("grads_eval"))
     if cfg.dtype == "float64":

@@ -1,6 +1,5 @@
 """AppTest of the cell page: the diagram's numbers are the trace's; the selection drives it."""
 
-import html
 import inspect
 import json
 import re
@@ -67,7 +66,7 @@ def test_page_renders_the_current_run_stepping_frames():
     for t in (0, 5, run.T - 1):
         assert np.allclose(forget_numbers(fig, t), expected_forget(lt, t, 0), atol=HALF)
     assert at.title[0].value.startswith("Inside one cell")
-    code = html.unescape(re.sub(r"<[^>]+>", "", "\n".join(e.proto.body for e in at.get("html"))))
+    code = "\n".join(conftest.code_blocks(at))
     assert inspect.getsource(recurrence.run_direction) in code  # the source, every character
     assert inspect.getsource(recurrence.cell_step) in code
 

@@ -9,8 +9,8 @@
 //    keyboard: tabindex="0", role="button", their label as the name; Enter or Space clicks;
 //    a focused one is scrolled wholly into view.
 //
-// 3. A code block (ui/a11y.py code_html: div.code-snippet-box > pre.code-snippet) gets a copy
-//    button, as st.code has: it copies the code's text and says so for a moment.
+// 3. A code block (viz/html_blocks.py code_html: div.code-snippet-box > pre.code-snippet) gets
+//    a copy button, as st.code has: it copies the code's text and says so for a moment.
 //
 // 0. The page's stylesheet (ui/a11y.py CSS) is added to the document's head once, with an id.
 //

@@ -30,11 +30,6 @@ def number_formats(T_: ct.Texts, diff_format: str = "%.3e") -> dict[str, str]:
     return {T_("col_max_diff"): diff_format, T_("col_tol"): "%.1e"}
 
 
-def table(data, label: str, formats: dict[str, str] | None = None) -> None:
-    """A table of the comparison's numbers (ui.a11y.numbers)."""
-    a11y.numbers(data, label, formats)
-
-
 @st.cache_data(max_entries=32, ttl="1h", show_spinner=False)
 def cached_gradients(cfg: cl.CompareConfig, sd: dict | None, name: str) -> cl.GradCheck:
     return cl.gradient_check(cfg, sd, name)
@@ -99,7 +94,7 @@ def gates_tab(result: cl.CompareResult | None, cfg: cl.CompareConfig, lang: str)
         return
     gates = cg.GATE_NAMES if cfg.kind == "gru" else cl.GATE_NAMES
     names = {g: T_("col_max_diff_gate", g=g) for g in gates}
-    table(
+    a11y.numbers(
         ct.gate_table(result, cfg, T_).rename(columns=names), T_("tab_gates"),
         {**{name: "%.2e" for name in names.values()}, T_("col_tol"): "%.1e"},
     )  # fmt: skip
@@ -168,7 +163,7 @@ def layout_tab(
         )  # fmt: skip
     st.markdown(f"#### {T_('keys_title')}")
     torch_shapes = result.torch_shapes if result is not None else None
-    table(ct.keys_table(model.param_shapes(), torch_shapes, T_), T_("keys_title"))
+    a11y.numbers(ct.keys_table(model.param_shapes(), torch_shapes, T_), T_("keys_title"))
     if result is not None:
         same = list(result.core_shapes.items()) == list(result.torch_shapes.items())
         (st.success if same else st.error)(T_("keys_same" if same else "keys_differ"))
@@ -191,7 +186,7 @@ def _gru_layout(result, cfg: cl.CompareConfig, psd: dict, T_: ct.Texts, lang: st
     st.markdown(T_("gru_bias_text"))
     torch_shapes = result.torch_shapes if result is not None else None
     model = cl.build_model(dataclasses.replace(cfg, train=False))
-    table(ct.keys_table(model.param_shapes(), torch_shapes, T_), T_("keys_title"))
+    a11y.numbers(ct.keys_table(model.param_shapes(), torch_shapes, T_), T_("keys_title"))
 
 
 def _gru_gradients(result: cl.CompareResult | None, T_: ct.Texts) -> None:
@@ -208,7 +203,7 @@ def _gru_gradients(result: cl.CompareResult | None, T_: ct.Texts) -> None:
         for n, (d, t) in gr.per_param.items()
     ]  # fmt: skip
     (st.success if gr.passed else st.error)(T_("gru_grads_verdict", n=len(rows)))
-    table(rows, T_("grads_all"), number_formats(T_))
+    a11y.numbers(rows, T_("grads_all"), number_formats(T_))
 
 
 def gradients_tab(
@@ -236,7 +231,7 @@ def gradients_tab(
     (st.success if gc.passed else st.error)(
         T_("grads_pass" if gc.passed else "grads_fail", name=name)
     )
-    table(ct.grad_table(gc, T_), T_("tab_grads"), number_formats(T_))
+    a11y.numbers(ct.grad_table(gc, T_), T_("tab_grads"), number_formats(T_))
     fig = vc.create_grad_figure(
         ct.grad_series(gc, T_), ct.entry_labels(gc),
         T_("grads_chart_title", name=name, n=len(gc.index)), T_("entry"), "∂L/∂θ",
@@ -244,4 +239,4 @@ def gradients_tab(
     a11y.chart(fig, "words.cmp_grads", lang, key="cmp_fig_grads", config=CHART)
     st.caption(T_("grads_entries"))
     with st.expander(T_("grads_all")):
-        table(ct.all_grads_table(gc, T_), T_("grads_all"), number_formats(T_))
+        a11y.numbers(ct.all_grads_table(gc, T_), T_("grads_all"), number_formats(T_))
